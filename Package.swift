@@ -1,0 +1,67 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// One entry per folder in `Plugins/`. Adding a channel = a new folder + one word here.
+/// Each entry `X` becomes the target `XChannel` at `Plugins/X`, exporting `XChannelPlugin`.
+let channels = ["Social"]
+
+let channelTargets: [Target] = channels.map { name in
+    .target(name: "\(name)Channel", dependencies: ["ChannelKit"], path: "Plugins/\(name)")
+}
+
+let package = Package(
+    name: "LeadLedger",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "leadledger", targets: ["leadledger"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: channelTargets + [
+        // The C API of the system SQLite, seen only by the Warehouse module.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // What a channel plugin sees: records, metrics, formats, touch rules. No SQLite.
+        .target(name: "ChannelKit"),
+        // SHA-256 for file checksums and salted identifier hashes.
+        .target(name: "Digests"),
+        // The SQLite warehouse: schema, migrations, writers and readers.
+        .target(name: "Warehouse", dependencies: ["CSQLite", "ChannelKit"]),
+        // Streaming CSV import of core sources and channel exports into the warehouse.
+        .target(name: "Ingest", dependencies: ["ChannelKit", "Warehouse", "Digests"]),
+        // KPIs and the channel comparison report.
+        .target(name: "Reports", dependencies: ["Warehouse", "ChannelKit"]),
+        // The build-time list of channel plugins, generated from `channels` above.
+        .target(
+            name: "ChannelRegistry",
+            dependencies: ["ChannelKit"] + channels.map { .target(name: "\($0)Channel") },
+            plugins: ["ChannelRegistryPlugin"]
+        ),
+        .plugin(
+            name: "ChannelRegistryPlugin",
+            capability: .buildTool(),
+            dependencies: ["ChannelRegistryCodegen"],
+            path: "Sources/ChannelRegistryPlugin"
+        ),
+        .executableTarget(name: "ChannelRegistryCodegen", path: "Sources/ChannelRegistryCodegen"),
+        // The `leadledger` command.
+        .executableTarget(
+            name: "leadledger",
+            dependencies: [
+                "ChannelKit", "ChannelRegistry", "Warehouse", "Ingest", "Reports",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Deterministic generator of the demo data set (and, later, the benchmark data set).
+        .executableTarget(name: "DemoDataGenerator", dependencies: ["ChannelKit"]),
+
+        .testTarget(name: "ChannelKitTests", dependencies: ["ChannelKit"]),
+        .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
+        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "ChannelKit"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "ChannelKit", "ChannelRegistry"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry"]),
+        .testTarget(name: "ChannelRegistryTests", dependencies: ["ChannelRegistry", "ChannelKit"]),
+        .testTarget(name: "SocialChannelTests", dependencies: ["SocialChannel", "ChannelKit"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["leadledger", "DemoDataGenerator"]),
+    ]
+)

@@ -1,0 +1,205 @@
+/// A file format a channel plugin imports, such as Meta Ads Manager's daily campaign report.
+///
+/// The host recognises a file as this format when one of its first ``headerSearchDepth``
+/// lines holds every required column (so exports with a few lines of preamble, like
+/// LinkedIn's, work), then hands each following row to ``parse``.
+public struct ExportFormat: Sendable {
+    public typealias Parser = @Sendable (SourceRow) throws(RowError) -> [ChannelRecord]
+
+    /// Stable identifier, unique within the plugin (`"meta-ads"`), usable as `--format`.
+    public let id: String
+    /// Human name (`"Meta Ads Manager campaign report (daily)"`).
+    public let title: String
+    /// What the file is and how to get it from the platform.
+    public let summary: String
+    public let columns: [ColumnSpec]
+    /// How many lines from the top may hold the header row.
+    public let headerSearchDepth: Int
+    /// A small valid example of the file, shown in docs and parsed by the tests.
+    public let example: String
+    public let parse: Parser
+
+    public init(
+        id: String, title: String, summary: String, columns: [ColumnSpec], headerSearchDepth: Int = 1,
+        example: String, parse: @escaping Parser
+    ) {
+        self.id = id
+        self.title = title
+        self.summary = summary
+        self.columns = columns
+        self.headerSearchDepth = headerSearchDepth
+        self.example = example
+        self.parse = parse
+    }
+
+    /// Matches a header row against ``columns``. Returns `nil` unless every required column
+    /// is present.
+    public func resolve(header cells: [String]) -> ResolvedHeader? {
+        columns.resolve(header: cells)
+    }
+}
+
+extension [ColumnSpec] {
+    /// The header row's cells matched to these columns (case-insensitive, spaces trimmed),
+    /// or `nil` when a required column is missing.
+    public func resolve(header cells: [String]) -> ResolvedHeader? {
+        var indexByKey: [String: Int] = [:]
+        let normalised = cells.map { $0.trimmingSpaces.lowercased() }
+        for column in self {
+            let names = column.names.map { $0.lowercased() }
+            let index = normalised.firstIndex { cell in
+                names.contains { column.matchesPrefix ? cell.hasPrefix($0) : cell == $0 }
+            }
+            if let index { indexByKey[column.key] = index } else if column.isRequired { return nil }
+        }
+        return ResolvedHeader(cells: cells, indexByKey: indexByKey)
+    }
+
+    /// The header cells of the required columns, for messages: `"Day", "Campaign name", …`.
+    public var requiredList: String {
+        filter(\.isRequired).map { "\"\($0.names[0])\($0.matchesPrefix ? "…" : "")\"" }.joined(separator: ", ")
+    }
+}
+
+/// One column a format reads.
+public struct ColumnSpec: Sendable {
+    /// The name the parser asks for (`"spend"`), independent of the export's wording.
+    public let key: String
+    /// Header texts that denote the column, first one canonical; compared case-insensitively.
+    public let names: [String]
+    /// When true, a header cell that *starts with* a name matches (`Amount spent (USD)`).
+    public let matchesPrefix: Bool
+    public let isRequired: Bool
+    public let description: String
+
+    public init(_ key: String, names: [String], prefix: Bool = false, required: Bool = true, description: String) {
+        self.key = key
+        self.names = names
+        self.matchesPrefix = prefix
+        self.isRequired = required
+        self.description = description
+    }
+}
+
+/// A header row matched against a format's columns.
+public struct ResolvedHeader: Sendable {
+    public let cells: [String]
+    public let indexByKey: [String: Int]
+
+    public init(cells: [String], indexByKey: [String: Int]) {
+        self.cells = cells
+        self.indexByKey = indexByKey
+    }
+}
+
+/// Why a row was refused: which column (1-based, with its header text) and a reason
+/// written for people.
+public struct RowError: Error, Sendable, Equatable {
+    public let column: Int?
+    public let columnName: String?
+    public let reason: String
+
+    public init(column: Int?, columnName: String?, reason: String) {
+        self.column = column
+        self.columnName = columnName
+        self.reason = reason
+    }
+}
+
+/// One data row of an export, as a plugin sees it: values by column key, plus typed
+/// accessors that fail with a ``RowError`` naming the column.
+public struct SourceRow: Sendable {
+    /// 1-based line number of the row's first line in the file.
+    public let line: Int
+    public let fields: [String]
+    public let header: ResolvedHeader
+
+    public init(line: Int, fields: [String], header: ResolvedHeader) {
+        self.line = line
+        self.fields = fields
+        self.header = header
+    }
+
+    /// The trimmed value of a column, or `nil` when the column is absent or the cell empty.
+    public func value(_ key: String) -> String? {
+        guard let index = header.indexByKey[key], index < fields.count else { return nil }
+        let trimmed = fields[index].trimmingSpaces
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// The header text of a column as the file wrote it (`Amount spent (USD)`).
+    public func headerText(_ key: String) -> String? {
+        header.indexByKey[key].map { header.cells[$0] }
+    }
+
+    /// A ``RowError`` pointing at a column.
+    public func error(_ key: String, _ reason: String) -> RowError {
+        let index = header.indexByKey[key]
+        return RowError(column: index.map { $0 + 1 }, columnName: index.map { header.cells[$0] } ?? key, reason: reason)
+    }
+
+    public func required(_ key: String) throws(RowError) -> String {
+        guard let v = value(key) else { throw error(key, "is empty; a value is required") }
+        return v
+    }
+
+    public func timestamp(_ key: String) throws(RowError) -> Timestamp {
+        let text = try required(key)
+        guard let t = Timestamp.parse(text) else {
+            throw error(key, "\"\(text)\" is not a date-time; expected ISO 8601 such as 2026-01-15T09:30:00Z")
+        }
+        return t
+    }
+
+    public func day(_ key: String) throws(RowError) -> Day {
+        let text = try required(key)
+        guard let d = Day.parse(text) else {
+            throw error(key, "\"\(text)\" is not a date; expected YYYY-MM-DD or M/D/YYYY")
+        }
+        return d
+    }
+
+    /// A non-negative whole count; an empty cell is 0 (platforms leave zero cells blank).
+    public func count(_ key: String) throws(RowError) -> Int {
+        guard let text = value(key) else { return 0 }
+        let digitsOnly = text.replacingAll(",", with: "")
+        guard let n = Int(digitsOnly), n >= 0 else {
+            throw error(key, "\"\(text)\" is not a whole non-negative number")
+        }
+        return n
+    }
+
+    /// A non-negative amount of money; an empty cell is zero.
+    public func money(_ key: String, currency: Currency) throws(RowError) -> Money {
+        guard let text = value(key) else { return Money(minorUnits: 0, currency: currency) }
+        guard let m = Money.parse(text, currency: currency) else {
+            throw error(key, "\"\(text)\" is not an amount of money; expected a decimal number such as 1234.56")
+        }
+        guard m.minorUnits >= 0 else { throw error(key, "\"\(text)\" is negative; a cost cannot be negative") }
+        return m
+    }
+
+    public func currency(_ key: String) throws(RowError) -> Currency {
+        let text = try required(key)
+        guard let c = Currency(text) else {
+            throw error(key, "\"\(text)\" is not an ISO 4217 currency code such as USD")
+        }
+        return c
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces, tabs and line breaks.
+    public var trimmingSpaces: String {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\u{FEFF}" }
+        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
+        let last = lastIndex(where: { !isSpace($0) })!
+        return String(self[first...last])
+    }
+
+    func replacingAll(_ target: Character, with replacement: String) -> String {
+        var out = ""
+        for c in self { if c == target { out += replacement } else { out.append(c) } }
+        return out
+    }
+}

@@ -1,0 +1,125 @@
+/// A web touch before it is assigned a channel: the UTM tags, the referrer and the landing
+/// page of one tracked event. Values are normalised once (lowercased, host and query
+/// parameters extracted) so that every plugin's rule reads them cheaply.
+public struct RawTouch: Sendable, Equatable {
+    public let source: String
+    public let medium: String
+    public let campaign: String
+    /// The referrer's host without `www.` (`m.facebook.com`), or empty.
+    public let referrerHost: String
+    /// Names of the landing page's query parameters, lowercased (`gclid`, `ref`…).
+    public let landingParameters: Set<String>
+
+    public init(source: String? = nil, medium: String? = nil, campaign: String? = nil, referrer: String? = nil, landingPage: String? = nil) {
+        self.source = (source ?? "").trimmingSpaces.lowercased()
+        self.medium = (medium ?? "").trimmingSpaces.lowercased()
+        self.campaign = (campaign ?? "").trimmingSpaces
+        self.referrerHost = RawTouch.host(of: referrer ?? "")
+        self.landingParameters = RawTouch.parameterNames(of: landingPage ?? "")
+    }
+
+    /// True when the touch carries no UTM source or medium and no referrer.
+    public var isUntagged: Bool { source.isEmpty && medium.isEmpty && referrerHost.isEmpty }
+
+    static func host(of url: String) -> String {
+        let text = url.trimmingSpaces.lowercased()
+        var rest = Substring(text)
+        if let colon = text.firstIndex(of: ":"), text[colon...].hasPrefix("://") {
+            rest = text[text.index(colon, offsetBy: 3)...]
+        } else if text.hasPrefix("//") {
+            rest = text.dropFirst(2)
+        }
+        let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" || $0 == ":" } ?? rest.endIndex
+        var host = rest[..<end]
+        if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }
+        if host.hasPrefix("www.") { host = host.dropFirst(4) }
+        return String(host)
+    }
+
+    static func parameterNames(of url: String) -> Set<String> {
+        guard let q = url.firstIndex(of: "?") else { return [] }
+        let query = url[url.index(after: q)...].prefix { $0 != "#" }
+        var names = Set<String>()
+        for pair in query.split(separator: "&") {
+            let name = pair.prefix { $0 != "=" }.lowercased()
+            if !name.isEmpty { names.insert(name) }
+        }
+        return names
+    }
+}
+
+/// A declarative rule over a ``RawTouch``. Rules are values, so the docs can print them and
+/// the tests can check them with examples.
+public indirect enum TouchRule: Sendable, CustomStringConvertible {
+    /// `utm_source` is one of these (lowercase).
+    case source([String])
+    /// `utm_medium` is one of these (lowercase).
+    case medium([String])
+    /// The referrer host is one of these domains or a subdomain of one (`l.facebook.com`
+    /// matches `facebook.com`).
+    case referrerDomain([String])
+    /// The referrer host's first label or any label before the public suffix is one of these
+    /// (`google` matches `google.com.vn` and `google.co.uk`).
+    case referrerName([String])
+    /// The landing page has one of these query parameters (`gclid`).
+    case landingParameter([String])
+    /// `utm_source` and `utm_medium` are both absent.
+    case untagged
+    /// `utm_medium` is absent.
+    case noMedium
+    case all([TouchRule])
+    case any([TouchRule])
+    case not(TouchRule)
+
+    public func matches(_ t: RawTouch) -> Bool {
+        switch self {
+        case .source(let values): return !t.source.isEmpty && values.contains(t.source)
+        case .medium(let values): return !t.medium.isEmpty && values.contains(t.medium)
+        case .referrerDomain(let domains):
+            let host = t.referrerHost
+            return !host.isEmpty && domains.contains { host == $0 || host.hasSuffix("." + $0) }
+        case .referrerName(let names):
+            let labels = t.referrerHost.split(separator: ".")
+            return labels.dropLast().contains { names.contains(String($0)) }
+        case .landingParameter(let names): return names.contains { t.landingParameters.contains($0) }
+        case .untagged: return t.source.isEmpty && t.medium.isEmpty
+        case .noMedium: return t.medium.isEmpty
+        case .all(let rules): return rules.allSatisfy { $0.matches(t) }
+        case .any(let rules): return rules.contains { $0.matches(t) }
+        case .not(let rule): return !rule.matches(t)
+        }
+    }
+
+    public var description: String {
+        func list(_ values: [String]) -> String { values.joined(separator: "|") }
+        switch self {
+        case .source(let v): return "utm_source=\(list(v))"
+        case .medium(let v): return "utm_medium=\(list(v))"
+        case .referrerDomain(let v): return "referrer in \(list(v))"
+        case .referrerName(let v): return "referrer named \(list(v))"
+        case .landingParameter(let v): return "landing page has ?\(list(v))"
+        case .untagged: return "no utm_source/utm_medium"
+        case .noMedium: return "no utm_medium"
+        case .all(let rules): return "(" + rules.map(\.description).joined(separator: " and ") + ")"
+        case .any(let rules): return "(" + rules.map(\.description).joined(separator: " or ") + ")"
+        case .not(let rule): return "not \(rule)"
+        }
+    }
+}
+
+/// A touch a channel's rule must (or must not) claim, with where the example was written so
+/// that a failing check points at it.
+public struct TouchExample: Sendable {
+    public let touch: RawTouch
+    public let claimed: Bool
+    public let file: String
+    public let line: Int
+
+    public static func claims(_ touch: RawTouch, file: String = #filePath, line: Int = #line) -> TouchExample {
+        TouchExample(touch: touch, claimed: true, file: file, line: line)
+    }
+
+    public static func ignores(_ touch: RawTouch, file: String = #filePath, line: Int = #line) -> TouchExample {
+        TouchExample(touch: touch, claimed: false, file: file, line: line)
+    }
+}

@@ -1,0 +1,136 @@
+import ChannelKit
+
+/// The core sources' CSV formats. Each is documented in `docs/formats/` with the same
+/// columns and example.
+public enum CoreFormats {
+    public static let sources: [ImportSource] = [
+        ImportSource(id: "leads", channelID: nil, formats: [leads]),
+        ImportSource(id: "touches", channelID: nil, formats: [touches]),
+        ImportSource(id: "conversions", channelID: nil, formats: [conversions]),
+    ]
+
+    static let genders: Set<String> = ["female", "male", "non_binary", "other", "unknown"]
+
+    /// A CRM export of leads with their demographic and firmographic attributes.
+    public static let leads = SourceFormat(
+        id: "crm-leads",
+        title: "CRM leads export",
+        summary: "One row per lead as a CRM exports it. Emails and phones are stored as salted hashes.",
+        columns: [
+            ColumnSpec("lead_id", names: ["lead_id", "Lead ID", "id"], description: "The CRM's identifier of the lead; touches and conversions refer to it"),
+            ColumnSpec("created_at", names: ["created_at", "Created At", "Created Date"], description: "When the lead was created, ISO 8601 (no offset = UTC)"),
+            ColumnSpec("email", names: ["email", "Email"], required: false, description: "Email address; stored only as a salted hash"),
+            ColumnSpec("phone", names: ["phone", "Phone"], required: false, description: "Phone number; stored only as a salted hash"),
+            ColumnSpec("country", names: ["country", "Country"], required: false, description: "ISO 3166-1 alpha-2 code (VN, US…)"),
+            ColumnSpec("region", names: ["region", "Region", "State"], required: false, description: "Region, state or province"),
+            ColumnSpec("age_band", names: ["age_band", "Age Band"], required: false, description: "Age band such as 25-34 or 65+"),
+            ColumnSpec("gender", names: ["gender", "Gender"], required: false, description: "female, male, non_binary, other or unknown"),
+            ColumnSpec("income_band", names: ["income_band", "Income Band"], required: false, description: "Income band as the CRM labels it"),
+            ColumnSpec("industry", names: ["industry", "Industry"], required: false, description: "Industry or sector"),
+            ColumnSpec("company_size", names: ["company_size", "Company Size", "Employees"], required: false, description: "Company size band such as 11-50 or 1000+"),
+            ColumnSpec("interests", names: ["interests", "Interests"], required: false, description: "Declared interests, separated by ;"),
+            ColumnSpec("lead_source", names: ["lead_source", "Lead Source"], required: false, description: "The CRM's own source label, kept for reference"),
+        ],
+        example: """
+            lead_id,created_at,email,phone,country,region,age_band,gender,income_band,industry,company_size,interests,lead_source
+            L000001,2026-01-05T09:12:44Z,an.nguyen@example.com,+84 90 123 4567,VN,Ho Chi Minh City,25-34,female,middle,retail,11-50,pricing;automation,Facebook Lead Ad
+            """
+    ) { (row) throws(RowError) in
+        let key = try row.required("lead_id")
+        let createdAt = try row.timestamp("created_at")
+        let email = try row.email("email")
+        let phone = try row.phone("phone")
+        var attributes = LeadAttributes()
+        if let country = row.value("country") {
+            guard country.count == 2, country.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                throw row.error("country", "\"\(country)\" is not an ISO 3166-1 alpha-2 country code such as VN or US")
+            }
+            attributes.country = country.uppercased()
+        }
+        attributes.region = row.value("region")
+        if let band = row.value("age_band") {
+            guard isBand(band) else { throw row.error("age_band", "\"\(band)\" is not an age band such as 25-34 or 65+") }
+            attributes.ageBand = band
+        }
+        if let gender = row.value("gender") {
+            let g = gender.lowercased()
+            guard genders.contains(g) else { throw row.error("gender", "\"\(gender)\" is not one of \(genders.sorted().joined(separator: ", "))") }
+            attributes.gender = g
+        }
+        attributes.incomeBand = row.value("income_band")
+        attributes.industry = row.value("industry")?.lowercased()
+        if let size = row.value("company_size") {
+            guard isBand(size) else { throw row.error("company_size", "\"\(size)\" is not a size band such as 11-50 or 1000+") }
+            attributes.companySize = size
+        }
+        attributes.interests = row.value("interests")
+        return [.channel(.lead(LeadRecord(key: key, createdAt: createdAt, email: email, phone: phone,
+                                          attributes: attributes, sourceLabel: row.value("lead_source"))))]
+    }
+
+    /// UTM-tagged web events from a site's analytics or tag manager.
+    public static let touches = SourceFormat(
+        id: "web-touches",
+        title: "Web touches (UTM-tagged events)",
+        summary: "One row per tracked event of a known lead. The channel is decided by the channel plugins' rules.",
+        columns: [
+            ColumnSpec("occurred_at", names: ["occurred_at", "timestamp", "event_time"], description: "When it happened, ISO 8601 (no offset = UTC)"),
+            ColumnSpec("lead_id", names: ["lead_id", "visitor_id", "user_id"], description: "The lead (CRM id) or visitor id the event belongs to"),
+            ColumnSpec("utm_source", names: ["utm_source"], required: false, description: "utm_source tag"),
+            ColumnSpec("utm_medium", names: ["utm_medium"], required: false, description: "utm_medium tag"),
+            ColumnSpec("utm_campaign", names: ["utm_campaign"], required: false, description: "utm_campaign tag; matched to the channel's campaigns by name"),
+            ColumnSpec("referrer", names: ["referrer", "referer", "page_referrer"], required: false, description: "Referring URL"),
+            ColumnSpec("landing_page", names: ["landing_page", "page_location", "url"], required: false, description: "Landing URL, with its query string (gclid, ref…)"),
+            ColumnSpec("kind", names: ["event", "kind", "event_kind"], description: "One of: " + TouchKind.allCases.map(\.rawValue).joined(separator: ", ")),
+        ],
+        example: """
+            occurred_at,lead_id,utm_source,utm_medium,utm_campaign,referrer,landing_page,event
+            2026-01-05T09:10:02Z,L000001,facebook,paid_social,tet_sale_2026,https://l.facebook.com/,https://shop.example.com/tet?utm_source=facebook,visit
+            """
+    ) { (row) throws(RowError) in
+        let at = try row.timestamp("occurred_at")
+        let key = try row.required("lead_id")
+        let kindText = try row.required("kind")
+        guard let kind = TouchKind(rawValue: kindText.lowercased()) else {
+            throw row.error("kind", "\"\(kindText)\" is not a touch kind; expected one of \(TouchKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return [.webTouch(WebTouch(leadKey: key, at: at, kind: kind, utmSource: row.value("utm_source"), utmMedium: row.value("utm_medium"),
+                                   utmCampaign: row.value("utm_campaign"), referrer: row.value("referrer"), landingPage: row.value("landing_page")))]
+    }
+
+    /// Purchases or won deals, with revenue.
+    public static let conversions = SourceFormat(
+        id: "conversions",
+        title: "Conversions (purchases, won deals)",
+        summary: "One row per conversion of a lead, with its revenue. A lead with a conversion is a customer.",
+        columns: [
+            ColumnSpec("lead_id", names: ["lead_id"], description: "The lead (CRM id) who converted"),
+            ColumnSpec("converted_at", names: ["converted_at", "closed_at", "order_time"], description: "When, ISO 8601 (no offset = UTC)"),
+            ColumnSpec("revenue", names: ["revenue", "amount", "value"], description: "Revenue as a decimal number, such as 1290.00"),
+            ColumnSpec("currency", names: ["currency"], description: "ISO 4217 code such as USD"),
+            ColumnSpec("conversion_id", names: ["conversion_id", "order_id", "deal_id"], required: false, description: "The order or deal id; the same id is never counted twice"),
+        ],
+        example: """
+            lead_id,converted_at,revenue,currency,conversion_id
+            L000001,2026-01-19T14:03:00Z,1290.00,USD,ORD-10001
+            """
+    ) { (row) throws(RowError) in
+        let key = try row.required("lead_id")
+        let at = try row.timestamp("converted_at")
+        let currency = try row.currency("currency")
+        let text = try row.required("revenue")
+        guard let revenue = Money.parse(text, currency: currency) else {
+            throw row.error("revenue", "\"\(text)\" is not an amount of money; expected a decimal number such as 1290.00")
+        }
+        guard revenue.minorUnits >= 0 else { throw row.error("revenue", "\"\(text)\" is negative; record refunds in the CRM, not as negative revenue") }
+        return [.conversion(ConversionRecord(leadKey: key, at: at, revenue: revenue, externalID: row.value("conversion_id")))]
+    }
+
+    /// `25-34`, `65+`, `1000+`.
+    static func isBand(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        if parts.count == 2 { return !parts[0].isEmpty && !parts[1].isEmpty && parts.allSatisfy { $0.allSatisfy(\.isASCIIDigit) } }
+        if text.hasSuffix("+") { let n = text.dropLast(); return !n.isEmpty && n.allSatisfy(\.isASCIIDigit) }
+        return false
+    }
+}

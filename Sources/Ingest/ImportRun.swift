@@ -1,0 +1,221 @@
+/// # Ingest — streaming CSV import into the warehouse
+///
+/// `leadledger import <source> FILE` ends up here. An ``ImportRun`` reads one file with the
+/// byte-level ``CSVReader`` (1 MiB at a time: memory does not grow with the file), finds its
+/// format by the header row, hands each row to the format's parser (a channel plugin's or a
+/// core one), and writes the records through a `WarehouseWriter` — all in **one
+/// transaction per file**, so a crash or kill mid-file leaves the warehouse as it was.
+///
+/// Rules it keeps:
+/// - **Rejects, not failures.** A bad row is kept in `rejects` with file, line, column and
+///   reason; the good rows land. Only a file that is not the expected format at all (empty,
+///   binary, UTF-16, no matching header) is refused as a whole.
+/// - **Idempotent.** The same file again (same source, same SHA-256) changes nothing and says
+///   so; `reprocess` reads it again anyway. Either way, facts are keyed naturally (a lead's
+///   touch at a second, a cost per day and campaign, a conversion per lead and second), so
+///   overlapping files never double-count.
+/// - **Channels by rule.** Web touches get their channel from the plugins' touch rules
+///   (``TouchClassifier``).
+/// - **Private by default.** Emails and phones become salted hashes (``IdentifierHasher``).
+import ChannelKit
+import Warehouse
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The outcome of importing one file.
+public struct ImportResult: Sendable {
+    public enum Status: Sendable, Equatable {
+        case imported(runID: Int64)
+        /// The same file was imported before, by this run: nothing was changed.
+        case alreadyImported(previousRunID: Int64, at: Timestamp)
+    }
+
+    public let path: String
+    public let source: String
+    public let format: SourceFormat
+    public let status: Status
+    public let counts: ImportCounts
+    /// The first rejected rows, for the command to show (all of them are in `rejects`).
+    public let rejects: [Reject]
+}
+
+/// A refused row, as shown to people: `touches.csv:17:1 (occurred_at): reason`.
+public struct Reject: Sendable, Equatable, CustomStringConvertible {
+    public let file: String
+    public let line: Int
+    public let column: Int?
+    public let columnName: String?
+    public let reason: String
+
+    public var description: String {
+        let place = column.map { "\(file):\(line):\($0)" } ?? "\(file):\(line)"
+        let name = columnName.map { " (\($0))" } ?? ""
+        return "\(place)\(name): \(reason)"
+    }
+}
+
+/// Imports files into one warehouse.
+public final class ImportRun {
+    public let warehouse: Warehouse
+    public let sources: [ImportSource]
+    let classifier: TouchClassifier
+    let hasher: IdentifierHasher
+    /// Called every ``progressInterval`` rows with the number of rows read so far.
+    public var progress: ((Int) -> Void)?
+    public var progressInterval = 10_000
+    /// How many rejects a result carries for display.
+    public var rejectsShown = 20
+
+    public init(warehouse: Warehouse, channels: [any ChannelPlugin]) throws {
+        self.warehouse = warehouse
+        self.sources = ImportSource.all(channels: channels)
+        self.classifier = TouchClassifier(channels: channels)
+        self.hasher = IdentifierHasher(salt: try warehouse.identifierSalt())
+    }
+
+    public func source(named id: String) throws(ImportError) -> ImportSource {
+        guard let source = sources.first(where: { $0.id == id }) else {
+            throw ImportError.unknownSource(id, known: sources.map(\.id))
+        }
+        return source
+    }
+
+    /// Imports `path` as `sourceID`, optionally forcing a format, in one transaction.
+    public func importFile(source sourceID: String, path: String, format formatID: String? = nil, reprocess: Bool = false) throws -> ImportResult {
+        let source = try source(named: sourceID)
+        var candidates = source.formats
+        if let formatID {
+            guard let f = candidates.first(where: { $0.id == formatID }) else {
+                throw ImportError.unknownFormat(source: source.id, format: formatID, known: candidates.map(\.id))
+            }
+            candidates = [f]
+        }
+        let reader = try CSVReader(path: path)
+        let fileName = path.split(separator: "/").last.map(String.init) ?? path
+
+        // Find the header row within the first lines the formats allow.
+        let depth = candidates.map(\.headerSearchDepth).max() ?? 1
+        var match: (format: SourceFormat, header: ResolvedHeader)?
+        var looked = 0
+        while match == nil, looked < depth, let record = reader.next() {
+            looked += 1
+            for format in candidates where looked <= format.headerSearchDepth {
+                if let header = format.columns.resolve(header: record.fields) { match = (format, header); break }
+            }
+        }
+        guard let (format, header) = match else {
+            throw ImportError.unrecognisedHeader(path: path, source: source.id,
+                                                 expected: candidates.map { ($0.title, $0.columns.requiredList) })
+        }
+
+        let db = warehouse.db
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            let writer = try WarehouseWriter(warehouse: warehouse, source: source.id, format: format.id, fileName: fileName, startedAt: now())
+            var counts = ImportCounts()
+            var shown: [Reject] = []
+            func reject(_ line: Int, _ fields: [String], _ error: RowError) throws {
+                counts.rejected += 1
+                try writer.reject(fileName: fileName, line: line, column: error.column, columnName: error.columnName,
+                                  reason: error.reason, rawRow: reader.encode(fields))
+                if shown.count < rejectsShown {
+                    shown.append(Reject(file: fileName, line: line, column: error.column, columnName: error.columnName, reason: error.reason))
+                }
+            }
+            let width = header.cells.count
+            while let record = reader.next() {
+                counts.read += 1
+                if let progress, counts.read % progressInterval == 0 { progress(counts.read) }
+                if record.unterminatedQuote {
+                    try reject(record.line, record.fields, RowError(column: record.fields.count, columnName: nil,
+                                                                     reason: "the file ends inside a quoted field (a \" is not closed)"))
+                    continue
+                }
+                if let column = record.invalidUTF8Column {
+                    try reject(record.line, record.fields, RowError(column: column, columnName: column <= width ? header.cells[column - 1] : nil,
+                                                                     reason: "is not valid UTF-8 text; re-save the file as UTF-8"))
+                    continue
+                }
+                if record.fields.count != width {
+                    let column = min(record.fields.count, width) + 1
+                    try reject(record.line, record.fields, RowError(
+                        column: column, columnName: column <= width ? header.cells[column - 1] : nil,
+                        reason: "the row has \(record.fields.count) fields but the header has \(width)"))
+                    continue
+                }
+                let row = SourceRow(line: record.line, fields: record.fields, header: header)
+                do {
+                    let records = try format.parse(row)
+                    var outcomes: [WriteOutcome] = []
+                    outcomes.reserveCapacity(records.count)
+                    for r in records { outcomes.append(try write(r, row: row, channel: source.channelID, writer: writer)) }
+                    counts.count(outcomes)
+                } catch let error as RowError {
+                    try reject(record.line, record.fields, error)
+                } catch let error as WarehouseError {
+                    guard case .constraint(let message) = error else { throw error }
+                    try reject(record.line, record.fields, RowError(column: nil, columnName: nil, reason: "refused by the warehouse: \(message)"))
+                }
+            }
+            let sha = reader.finishChecksum()
+            if !reprocess, let previous = try previousRun(source: source.id, sha256: sha, before: writer.runID) {
+                try db.execute("ROLLBACK")
+                return ImportResult(path: path, source: source.id, format: format, status: .alreadyImported(previousRunID: previous.id, at: previous.at),
+                                    counts: ImportCounts(read: counts.read, unchanged: counts.read), rejects: [])
+            }
+            try writer.finish(counts, sha256: sha, bytes: reader.bytesRead, finishedAt: now())
+            try db.execute("COMMIT")
+            return ImportResult(path: path, source: source.id, format: format, status: .imported(runID: writer.runID), counts: counts, rejects: shown)
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func write(_ record: IngestRecord, row: SourceRow, channel: String?, writer: WarehouseWriter) throws -> WriteOutcome {
+        switch record {
+        case .channel(.lead(let lead)):
+            return try writer.upsertLead(lead, emailHash: lead.email.map(hasher.hashEmail), phoneHash: lead.phone.map(hasher.hashPhone)).outcome
+        case .channel(.touch(let touch)):
+            guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write channel touches") }
+            let leadID = try requireLead(touch.leadKey, row: row, writer: writer)
+            let campaign = try touch.campaign.flatMap { try writer.campaignID(channel: channel, campaign: $0) }
+            return try writer.insertTouch(leadID: leadID, at: touch.at, channel: channel, campaignID: campaign, kind: touch.kind)
+        case .channel(.cost(let cost)):
+            guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write costs") }
+            return try writer.upsertCost(channel: channel, cost)
+        case .channel(.metric(let metric)):
+            guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write channel metrics") }
+            return try writer.upsertMetric(channel: channel, metric)
+        case .webTouch(let touch):
+            let leadID = try requireLead(touch.leadKey, row: row, writer: writer)
+            let channel = classifier.channel(for: touch.raw)
+            let campaign = try touch.utmCampaign.flatMap { try writer.campaignID(channel: channel, campaign: CampaignRef(name: $0)) }
+            return try writer.insertTouch(leadID: leadID, at: touch.at, channel: channel, campaignID: campaign, kind: touch.kind,
+                                          utmSource: touch.utmSource, utmMedium: touch.utmMedium, utmCampaign: touch.utmCampaign,
+                                          referrer: touch.referrer, landingPage: touch.landingPage)
+        case .conversion(let conversion):
+            let leadID = try requireLead(conversion.leadKey, row: row, writer: writer)
+            return try writer.insertConversion(leadID: leadID, at: conversion.at, revenue: conversion.revenue, externalID: conversion.externalID)
+        }
+    }
+
+    private func requireLead(_ key: String, row: SourceRow, writer: WarehouseWriter) throws -> Int64 {
+        if let id = try writer.leadID(forKey: key) { return id }
+        throw row.error("lead_id", "no lead \"\(key)\" is known; import the leads first, then import this file again with --again")
+    }
+
+    private func previousRun(source: String, sha256: String, before runID: Int64) throws -> (id: Int64, at: Timestamp)? {
+        var result: (Int64, Timestamp)?
+        try warehouse.db.query("SELECT id, finished_at FROM import_runs WHERE source = ? AND file_sha256 = ? AND id < ? ORDER BY id LIMIT 1",
+                               [.text(source), .text(sha256), .integer(runID)]) {
+            result = ($0.int(0), Timestamp(secondsSinceEpoch: $0.int(1)))
+        }
+        return result
+    }
+
+    private func now() -> Int64 { Int64(time(nil)) }
+}

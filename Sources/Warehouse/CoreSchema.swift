@@ -1,0 +1,165 @@
+import ChannelKit
+
+/// The core warehouse schema. Conventions:
+/// - times are INTEGER seconds since the Unix epoch, UTC (`*_at` columns);
+/// - days are TEXT `YYYY-MM-DD` (UTC);
+/// - money is INTEGER minor units (`*_minor`) beside a TEXT ISO 4217 `currency`;
+/// - every imported row remembers its `import_run_id`;
+/// - natural keys are UNIQUE so that importing the same facts twice cannot double-count.
+enum CoreSchema {
+    static let touchKinds = TouchKind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+
+    static func register(into migrations: inout Migrations) {
+        migrations.register("core.1.initial", sql: """
+            CREATE TABLE settings (
+                key TEXT PRIMARY KEY,
+                value TEXT NOT NULL
+            ) STRICT;
+
+            CREATE TABLE channels (
+                id TEXT PRIMARY KEY CHECK (id GLOB '[a-z]*' AND id NOT GLOB '*[^a-z0-9_-]*'),
+                display_name TEXT NOT NULL,
+                origin TEXT NOT NULL CHECK (origin IN ('plugin', 'core'))
+            ) STRICT;
+
+            CREATE TABLE campaigns (
+                id INTEGER PRIMARY KEY,
+                channel_id TEXT NOT NULL REFERENCES channels(id),
+                key TEXT NOT NULL CHECK (key <> ''),
+                name TEXT NOT NULL,
+                external_id TEXT,
+                UNIQUE (channel_id, key)
+            ) STRICT;
+
+            CREATE TABLE import_runs (
+                id INTEGER PRIMARY KEY,
+                source TEXT NOT NULL,
+                format TEXT NOT NULL,
+                file_name TEXT NOT NULL,
+                file_sha256 TEXT NOT NULL CHECK (length(file_sha256) = 64),
+                file_bytes INTEGER NOT NULL CHECK (file_bytes >= 0),
+                started_at INTEGER NOT NULL,
+                finished_at INTEGER NOT NULL,
+                rows_read INTEGER NOT NULL CHECK (rows_read >= 0),
+                rows_inserted INTEGER NOT NULL CHECK (rows_inserted >= 0),
+                rows_updated INTEGER NOT NULL CHECK (rows_updated >= 0),
+                rows_unchanged INTEGER NOT NULL CHECK (rows_unchanged >= 0),
+                rows_rejected INTEGER NOT NULL CHECK (rows_rejected >= 0)
+            ) STRICT;
+            CREATE INDEX import_runs_by_checksum ON import_runs (source, file_sha256);
+
+            CREATE TABLE rejects (
+                id INTEGER PRIMARY KEY,
+                import_run_id INTEGER NOT NULL REFERENCES import_runs(id),
+                file_name TEXT NOT NULL,
+                line INTEGER NOT NULL CHECK (line >= 1),
+                column_number INTEGER CHECK (column_number IS NULL OR column_number >= 1),
+                column_name TEXT,
+                reason TEXT NOT NULL,
+                raw_row TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX rejects_by_run ON rejects (import_run_id);
+
+            CREATE TABLE leads (
+                id INTEGER PRIMARY KEY,
+                created_at INTEGER NOT NULL,
+                email_hash TEXT,
+                phone_hash TEXT,
+                country TEXT CHECK (country IS NULL OR (length(country) = 2 AND country = upper(country))),
+                region TEXT,
+                age_band TEXT,
+                gender TEXT,
+                income_band TEXT,
+                industry TEXT,
+                company_size TEXT,
+                interests TEXT,
+                source_label TEXT,
+                import_run_id INTEGER NOT NULL REFERENCES import_runs(id)
+            ) STRICT;
+            CREATE UNIQUE INDEX leads_by_email ON leads (email_hash) WHERE email_hash IS NOT NULL;
+            CREATE INDEX leads_by_phone ON leads (phone_hash) WHERE phone_hash IS NOT NULL;
+            CREATE INDEX leads_by_created_at ON leads (created_at);
+
+            -- Every external identifier a lead is known by (CRM id, `meta:<lead id>`, …).
+            CREATE TABLE lead_keys (
+                key TEXT PRIMARY KEY,
+                lead_id INTEGER NOT NULL REFERENCES leads(id)
+            ) STRICT, WITHOUT ROWID;
+            CREATE INDEX lead_keys_by_lead ON lead_keys (lead_id);
+
+            CREATE TABLE touchpoints (
+                id INTEGER PRIMARY KEY,
+                lead_id INTEGER NOT NULL REFERENCES leads(id),
+                occurred_at INTEGER NOT NULL,
+                channel_id TEXT NOT NULL REFERENCES channels(id),
+                campaign_id INTEGER REFERENCES campaigns(id),
+                kind TEXT NOT NULL CHECK (kind IN (\(touchKinds))),
+                utm_source TEXT,
+                utm_medium TEXT,
+                utm_campaign TEXT,
+                referrer TEXT,
+                landing_page TEXT,
+                import_run_id INTEGER NOT NULL REFERENCES import_runs(id)
+            ) STRICT;
+            CREATE UNIQUE INDEX touchpoints_natural_key ON touchpoints (lead_id, occurred_at, kind, channel_id);
+            CREATE INDEX touchpoints_by_channel ON touchpoints (channel_id, occurred_at);
+
+            CREATE TABLE costs (
+                id INTEGER PRIMARY KEY,
+                day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+                channel_id TEXT NOT NULL REFERENCES channels(id),
+                campaign_id INTEGER REFERENCES campaigns(id),
+                amount_minor INTEGER NOT NULL CHECK (amount_minor >= 0),
+                currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency = upper(currency)),
+                import_run_id INTEGER NOT NULL REFERENCES import_runs(id)
+            ) STRICT;
+            CREATE UNIQUE INDEX costs_natural_key ON costs (day, channel_id, ifnull(campaign_id, 0));
+
+            CREATE TABLE channel_metrics (
+                id INTEGER PRIMARY KEY,
+                day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+                channel_id TEXT NOT NULL REFERENCES channels(id),
+                campaign_id INTEGER REFERENCES campaigns(id),
+                metric TEXT NOT NULL,
+                value REAL NOT NULL,
+                import_run_id INTEGER NOT NULL REFERENCES import_runs(id)
+            ) STRICT;
+            CREATE UNIQUE INDEX channel_metrics_natural_key ON channel_metrics (day, channel_id, ifnull(campaign_id, 0), metric);
+
+            CREATE TABLE conversions (
+                id INTEGER PRIMARY KEY,
+                lead_id INTEGER NOT NULL REFERENCES leads(id),
+                converted_at INTEGER NOT NULL,
+                revenue_minor INTEGER NOT NULL CHECK (revenue_minor >= 0),
+                currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency = upper(currency)),
+                external_id TEXT,
+                import_run_id INTEGER NOT NULL REFERENCES import_runs(id)
+            ) STRICT;
+            CREATE UNIQUE INDEX conversions_natural_key ON conversions (lead_id, converted_at);
+            CREATE UNIQUE INDEX conversions_by_external_id ON conversions (external_id) WHERE external_id IS NOT NULL;
+
+            CREATE TABLE lifecycle_stages (
+                id INTEGER PRIMARY KEY,
+                lead_id INTEGER NOT NULL REFERENCES leads(id),
+                stage TEXT NOT NULL CHECK (stage IN ('lead', 'mql', 'sql', 'opportunity', 'customer')),
+                changed_at INTEGER NOT NULL,
+                import_run_id INTEGER NOT NULL REFERENCES import_runs(id),
+                UNIQUE (lead_id, stage, changed_at)
+            ) STRICT;
+
+            CREATE TABLE outreach_attempts (
+                id INTEGER PRIMARY KEY,
+                lead_id INTEGER NOT NULL REFERENCES leads(id),
+                attempted_at INTEGER NOT NULL,
+                method TEXT NOT NULL,
+                responded INTEGER NOT NULL CHECK (responded IN (0, 1)),
+                import_run_id INTEGER NOT NULL REFERENCES import_runs(id),
+                UNIQUE (lead_id, attempted_at, method)
+            ) STRICT;
+
+            INSERT INTO channels (id, display_name, origin) VALUES
+                ('direct', 'Direct / none', 'core'),
+                ('other', 'Other / unclassified', 'core');
+            """)
+    }
+}

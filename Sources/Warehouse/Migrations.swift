@@ -1,0 +1,39 @@
+/// An ordered list of named schema steps, applied once each, each in its own transaction,
+/// and recorded in `schema_migrations`. A shipped step is never edited; a change to the
+/// schema is a new step at the end. Steps use plain SQL and never depend on app types.
+public struct Migrations: Sendable {
+    public struct Step: Sendable {
+        public let id: String
+        public let sql: String
+    }
+
+    public private(set) var steps: [Step] = []
+
+    public init() {}
+
+    public mutating func register(_ id: String, sql: String) {
+        precondition(!steps.contains { $0.id == id }, "migration \(id) registered twice")
+        steps.append(Step(id: id, sql: sql))
+    }
+
+    /// Applies the steps `db` has not seen, in order. Returns the ids applied.
+    @discardableResult
+    public func migrate(_ db: Database) throws -> [String] {
+        try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT")
+        var applied = Set<String>()
+        try db.query("SELECT id FROM schema_migrations") { applied.insert($0.text(0) ?? "") }
+        let known = Set(steps.map(\.id))
+        if let unknown = applied.subtracting(known).sorted().first, unknown.hasPrefix("core.") {
+            throw WarehouseError.newerSchema(path: db.path, migration: unknown)
+        }
+        var done: [String] = []
+        for step in steps where !applied.contains(step.id) {
+            try db.transaction {
+                try db.execute(step.sql)
+                try db.run("INSERT INTO schema_migrations (id, applied_at) VALUES (?, unixepoch())", [.text(step.id)])
+            }
+            done.append(step.id)
+        }
+        return done
+    }
+}

@@ -1,0 +1,91 @@
+import ChannelKit
+
+/// # Warehouse — the one SQLite file every channel feeds
+///
+/// A warehouse is a single SQLite database (default `./leadledger.sqlite`) created and
+/// upgraded by versioned ``Migrations``: first the core schema (`core.*`), then each channel
+/// plugin's own steps (`<channel id>.<step id>`). It runs in WAL mode with foreign keys on.
+///
+/// ```swift
+/// let warehouse = try Warehouse(path: "leadledger.sqlite", channels: ChannelRegistry.all)
+/// try warehouse.db.transaction {
+///     let writer = try WarehouseWriter(warehouse: warehouse, run: …)
+///     try writer.insertTouch(…)
+/// }
+/// ```
+///
+/// Conventions of the schema (see `CoreSchema.swift`): times are UTC seconds since the
+/// epoch, days are `YYYY-MM-DD`, money is integer minor units with an ISO 4217 currency,
+/// natural keys are unique so that re-imports cannot double-count, and personal identifiers
+/// are stored only as salted SHA-256 hashes (the salt is per warehouse, in `settings`).
+///
+/// Writing goes through ``WarehouseWriter`` (prepared statements, reused per row); reading
+/// is plain parameterised SQL through ``Database``, next to the code that needs it.
+public final class Warehouse {
+    public static let defaultPath = "leadledger.sqlite"
+
+    public let db: Database
+    public var path: String { db.path }
+
+    /// Opens the warehouse at `path`, creating or upgrading it, and registers `channels`.
+    public init(path: String, channels: [any ChannelPlugin]) throws {
+        let db = try Database(path: path)
+        self.db = db
+        do {
+            try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+        } catch {
+            throw WarehouseError.notAWarehouse(path: path)
+        }
+        try Warehouse.migrations(for: channels).migrate(db)
+        try db.transaction {
+            for channel in channels {
+                try db.run("""
+                    INSERT INTO channels (id, display_name, origin) VALUES (?, ?, 'plugin')
+                    ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name
+                    """, [.text(channel.id), .text(channel.displayName)])
+            }
+            if try db.scalarText("SELECT value FROM settings WHERE key = 'identifier_salt'") == nil {
+                var rng = SystemRandomNumberGenerator()
+                let salt = (0..<4).map { _ in String(rng.next() as UInt64, radix: 16) }.joined(separator: "-")
+                try db.run("INSERT INTO settings (key, value) VALUES ('identifier_salt', ?)", [.text(salt)])
+            }
+        }
+    }
+
+    /// The core schema followed by every channel's own migrations.
+    public static func migrations(for channels: [any ChannelPlugin]) -> Migrations {
+        var migrations = Migrations()
+        CoreSchema.register(into: &migrations)
+        for channel in channels {
+            for step in channel.migrations { migrations.register("\(channel.id).\(step.id)", sql: step.sql) }
+        }
+        return migrations
+    }
+
+    /// The per-warehouse salt mixed into identifier hashes.
+    public func identifierSalt() throws -> String {
+        try db.scalarText("SELECT value FROM settings WHERE key = 'identifier_salt'") ?? ""
+    }
+
+    /// Ids of the migrations applied so far, in order.
+    public func appliedMigrations() throws -> [String] {
+        var ids: [String] = []
+        try db.query("SELECT id FROM schema_migrations ORDER BY rowid") { ids.append($0.text(0) ?? "") }
+        return ids
+    }
+
+    /// Row counts of the main tables, for summaries and tests.
+    public func rowCounts() throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for table in Warehouse.factTables {
+            counts[table] = Int(try db.scalarInt("SELECT count(*) FROM \(table)") ?? 0)
+        }
+        return counts
+    }
+
+    /// Tables holding imported facts (names are constants, never user text).
+    public static let factTables = [
+        "campaigns", "leads", "lead_keys", "touchpoints", "costs", "channel_metrics", "conversions",
+        "lifecycle_stages", "outreach_attempts", "import_runs", "rejects",
+    ]
+}

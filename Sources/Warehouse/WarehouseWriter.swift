@@ -1,0 +1,323 @@
+import ChannelKit
+
+/// What a write did to the warehouse.
+public enum WriteOutcome: Sendable, Equatable {
+    /// A new fact.
+    case inserted
+    /// A fact already present, whose values changed (costs and metrics restated by a newer export).
+    case updated
+    /// A fact already present, identical: nothing changed.
+    case unchanged
+}
+
+/// Writes the facts of one import run, inside the caller's transaction. Every statement is
+/// prepared once and reused for each row; channel and campaign ids are cached.
+public final class WarehouseWriter {
+    let db: Database
+    public let runID: Int64
+    private var campaignIDs: [String: Int64] = [:]
+    private var knownChannels: Set<String> = []
+
+    private let findLeadByKey: Statement
+    private let findLeadByEmail: Statement
+    private let findLeadByPhone: Statement
+    private let insertLeadStatement: Statement
+    private let mergeLead: Statement
+    private let insertLeadKey: Statement
+    private let insertTouchStatement: Statement
+    private let findCost: Statement
+    private let upsertCostStatement: Statement
+    private let findMetric: Statement
+    private let upsertMetricStatement: Statement
+    private let insertConversionStatement: Statement
+    private let insertRejectStatement: Statement
+
+    /// Starts an import run: records it (counts are filled in by ``finish(_:)``).
+    public init(warehouse: Warehouse, source: String, format: String, fileName: String, startedAt: Int64) throws {
+        db = warehouse.db
+        try db.run("""
+            INSERT INTO import_runs (source, format, file_name, file_sha256, file_bytes, started_at, finished_at,
+                                     rows_read, rows_inserted, rows_updated, rows_unchanged, rows_rejected)
+            VALUES (?, ?, ?, ?, 0, ?, ?, 0, 0, 0, 0, 0)
+            """, [.text(source), .text(format), .text(fileName), .text(String(repeating: "0", count: 64)), .integer(startedAt), .integer(startedAt)])
+        runID = db.lastInsertedRowID
+        var channels = Set<String>()
+        try db.query("SELECT id FROM channels") { channels.insert($0.text(0) ?? "") }
+
+        findLeadByKey = try db.prepare("SELECT lead_id FROM lead_keys WHERE key = ?")
+        findLeadByEmail = try db.prepare("SELECT id FROM leads WHERE email_hash = ?")
+        findLeadByPhone = try db.prepare("SELECT id FROM leads WHERE phone_hash = ? ORDER BY id LIMIT 1")
+        insertLeadStatement = try db.prepare("""
+            INSERT INTO leads (created_at, email_hash, phone_hash, country, region, age_band, gender, income_band,
+                               industry, company_size, interests, source_label, import_run_id)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+            """)
+        // Earliest creation time wins; attributes already known are kept, blanks are filled.
+        mergeLead = try db.prepare("""
+            UPDATE leads SET
+                created_at = min(created_at, ?2),
+                email_hash = coalesce(email_hash, ?3), phone_hash = coalesce(phone_hash, ?4),
+                country = coalesce(country, ?5), region = coalesce(region, ?6), age_band = coalesce(age_band, ?7),
+                gender = coalesce(gender, ?8), income_band = coalesce(income_band, ?9), industry = coalesce(industry, ?10),
+                company_size = coalesce(company_size, ?11), interests = coalesce(interests, ?12),
+                source_label = coalesce(source_label, ?13)
+            WHERE id = ?1 AND (created_at > ?2
+                OR (email_hash IS NULL AND ?3 IS NOT NULL) OR (phone_hash IS NULL AND ?4 IS NOT NULL)
+                OR (country IS NULL AND ?5 IS NOT NULL) OR (region IS NULL AND ?6 IS NOT NULL)
+                OR (age_band IS NULL AND ?7 IS NOT NULL) OR (gender IS NULL AND ?8 IS NOT NULL)
+                OR (income_band IS NULL AND ?9 IS NOT NULL) OR (industry IS NULL AND ?10 IS NOT NULL)
+                OR (company_size IS NULL AND ?11 IS NOT NULL) OR (interests IS NULL AND ?12 IS NOT NULL)
+                OR (source_label IS NULL AND ?13 IS NOT NULL))
+            """)
+        insertLeadKey = try db.prepare("INSERT OR IGNORE INTO lead_keys (key, lead_id) VALUES (?, ?)")
+        insertTouchStatement = try db.prepare("""
+            INSERT INTO touchpoints (lead_id, occurred_at, channel_id, campaign_id, kind, utm_source, utm_medium,
+                                     utm_campaign, referrer, landing_page, import_run_id)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            ON CONFLICT DO NOTHING
+            """)
+        findCost = try db.prepare("SELECT id, amount_minor, currency FROM costs WHERE day = ? AND channel_id = ? AND ifnull(campaign_id, 0) = ?")
+        upsertCostStatement = try db.prepare("""
+            INSERT OR REPLACE INTO costs (id, day, channel_id, campaign_id, amount_minor, currency, import_run_id)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            """)
+        findMetric = try db.prepare("SELECT id, value FROM channel_metrics WHERE day = ? AND channel_id = ? AND ifnull(campaign_id, 0) = ? AND metric = ?")
+        upsertMetricStatement = try db.prepare("""
+            INSERT OR REPLACE INTO channel_metrics (id, day, channel_id, campaign_id, metric, value, import_run_id)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            """)
+        insertConversionStatement = try db.prepare("""
+            INSERT INTO conversions (lead_id, converted_at, revenue_minor, currency, external_id, import_run_id)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            ON CONFLICT DO NOTHING
+            """)
+        insertRejectStatement = try db.prepare("""
+            INSERT INTO rejects (import_run_id, file_name, line, column_number, column_name, reason, raw_row)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            """)
+        knownChannels = channels
+    }
+
+    /// Whether `channel` is registered in this warehouse.
+    public func hasChannel(_ channel: String) -> Bool { knownChannels.contains(channel) }
+
+    /// The id of the campaign `ref` in `channel`, created on first sight.
+    public func campaignID(channel: String, campaign ref: CampaignRef) throws -> Int64? {
+        let key = ref.key
+        guard !key.isEmpty else { return nil }
+        let cacheKey = channel + "\u{1F}" + key
+        if let id = campaignIDs[cacheKey] { return id }
+        try db.run("""
+            INSERT INTO campaigns (channel_id, key, name, external_id) VALUES (?, ?, ?, ?)
+            ON CONFLICT (channel_id, key) DO UPDATE SET external_id = coalesce(campaigns.external_id, excluded.external_id)
+            """, [.text(channel), .text(key), .text(ref.name), SQLValue(ref.externalID)])
+        let id = try db.scalarInt("SELECT id FROM campaigns WHERE channel_id = ? AND key = ?", [.text(channel), .text(key)])!
+        campaignIDs[cacheKey] = id
+        return id
+    }
+
+    /// The lead known by `key`, if any.
+    public func leadID(forKey key: String) throws -> Int64? {
+        findLeadByKey.reset()
+        try findLeadByKey.bind(key, at: 1)
+        return try findLeadByKey.step() ? findLeadByKey.int(0) : nil
+    }
+
+    /// Inserts a lead, or merges it into the lead it already is: the one known by the same
+    /// key, else by the same email hash, else by the same phone hash.
+    public func upsertLead(_ lead: LeadRecord, emailHash: String?, phoneHash: String?) throws -> (id: Int64, outcome: WriteOutcome) {
+        var existing = try leadID(forKey: lead.key)
+        var newKey = existing == nil
+        if existing == nil, let emailHash { existing = try lookup(findLeadByEmail, emailHash) }
+        if existing == nil, let phoneHash { existing = try lookup(findLeadByPhone, phoneHash) }
+        let a = lead.attributes
+        let values: [String?] = [a.country, a.region, a.ageBand, a.gender, a.incomeBand, a.industry, a.companySize, a.interests, lead.sourceLabel]
+        let id: Int64
+        let outcome: WriteOutcome
+        if let existing {
+            let s = mergeLead
+            s.reset()
+            try s.bind(existing, at: 1)
+            try s.bind(lead.createdAt.secondsSinceEpoch, at: 2)
+            try s.bind(emailHash, at: 3)
+            try s.bind(phoneHash, at: 4)
+            for (i, v) in values.enumerated() { try s.bind(v, at: Int32(5 + i)) }
+            do {
+                try s.step()
+            } catch {
+                guard case .constraint = error else { throw error }
+                // The email hash belongs to another lead already: keep this lead's identifiers as they are.
+                s.reset()
+                try s.bind(existing, at: 1)
+                try s.bind(lead.createdAt.secondsSinceEpoch, at: 2)
+                for (i, v) in values.enumerated() { try s.bind(v, at: Int32(5 + i)) }
+                try s.step()
+            }
+            id = existing
+            outcome = db.changes > 0 || newKey ? .updated : .unchanged
+        } else {
+            let s = insertLeadStatement
+            s.reset()
+            try s.bind(lead.createdAt.secondsSinceEpoch, at: 1)
+            try s.bind(emailHash, at: 2)
+            try s.bind(phoneHash, at: 3)
+            for (i, v) in values.enumerated() { try s.bind(v, at: Int32(4 + i)) }
+            try s.bind(runID, at: 13)
+            try s.step()
+            id = db.lastInsertedRowID
+            outcome = .inserted
+            newKey = true
+        }
+        if newKey {
+            insertLeadKey.reset()
+            try insertLeadKey.bind(lead.key, at: 1)
+            try insertLeadKey.bind(id, at: 2)
+            try insertLeadKey.step()
+        }
+        return (id, outcome)
+    }
+
+    /// Inserts a touchpoint unless the same lead already has a touch of the same kind, on the
+    /// same channel, at the same second.
+    public func insertTouch(
+        leadID: Int64, at: Timestamp, channel: String, campaignID: Int64?, kind: TouchKind,
+        utmSource: String? = nil, utmMedium: String? = nil, utmCampaign: String? = nil, referrer: String? = nil, landingPage: String? = nil
+    ) throws -> WriteOutcome {
+        let s = insertTouchStatement
+        s.reset()
+        try s.bind(leadID, at: 1)
+        try s.bind(at.secondsSinceEpoch, at: 2)
+        try s.bind(channel, at: 3)
+        try s.bind(campaignID, at: 4)
+        try s.bind(kind.rawValue, at: 5)
+        try s.bind(utmSource, at: 6)
+        try s.bind(utmMedium, at: 7)
+        try s.bind(utmCampaign, at: 8)
+        try s.bind(referrer, at: 9)
+        try s.bind(landingPage, at: 10)
+        try s.bind(runID, at: 11)
+        try s.step()
+        return db.changes > 0 ? .inserted : .unchanged
+    }
+
+    /// Records a day's cost. A newer export restating the same day and campaign replaces the
+    /// amount (platforms restate spend); the same amount again changes nothing.
+    public func upsertCost(channel: String, _ cost: CostRecord) throws -> WriteOutcome {
+        let campaignID = try cost.campaign.flatMap { try self.campaignID(channel: channel, campaign: $0) }
+        let day = cost.day.description
+        findCost.reset()
+        try findCost.bind(day, at: 1)
+        try findCost.bind(channel, at: 2)
+        try findCost.bind(campaignID ?? 0, at: 3)
+        var existingID: Int64?
+        if try findCost.step() {
+            existingID = findCost.int(0)
+            if findCost.int(1) == cost.amount.minorUnits && findCost.text(2) == cost.amount.currency.code { return .unchanged }
+        }
+        let s = upsertCostStatement
+        s.reset()
+        try s.bind(existingID, at: 1)
+        try s.bind(day, at: 2)
+        try s.bind(channel, at: 3)
+        try s.bind(campaignID, at: 4)
+        try s.bind(cost.amount.minorUnits, at: 5)
+        try s.bind(cost.amount.currency.code, at: 6)
+        try s.bind(runID, at: 7)
+        try s.step()
+        return existingID == nil ? .inserted : .updated
+    }
+
+    /// Records a day's value of a channel metric; same replace-on-restatement rule as costs.
+    public func upsertMetric(channel: String, _ metric: MetricRecord) throws -> WriteOutcome {
+        let campaignID = try metric.campaign.flatMap { try self.campaignID(channel: channel, campaign: $0) }
+        let day = metric.day.description
+        findMetric.reset()
+        try findMetric.bind(day, at: 1)
+        try findMetric.bind(channel, at: 2)
+        try findMetric.bind(campaignID ?? 0, at: 3)
+        try findMetric.bind(metric.metric, at: 4)
+        var existingID: Int64?
+        if try findMetric.step() {
+            existingID = findMetric.int(0)
+            if findMetric.double(1) == metric.value { return .unchanged }
+        }
+        let s = upsertMetricStatement
+        s.reset()
+        try s.bind(existingID, at: 1)
+        try s.bind(day, at: 2)
+        try s.bind(channel, at: 3)
+        try s.bind(campaignID, at: 4)
+        try s.bind(metric.metric, at: 5)
+        try s.bind(metric.value, at: 6)
+        try s.bind(runID, at: 7)
+        try s.step()
+        return existingID == nil ? .inserted : .updated
+    }
+
+    /// Records a conversion unless the same lead already converted at the same second (or
+    /// the same external order/deal id is known).
+    public func insertConversion(leadID: Int64, at: Timestamp, revenue: Money, externalID: String?) throws -> WriteOutcome {
+        let s = insertConversionStatement
+        s.reset()
+        try s.bind(leadID, at: 1)
+        try s.bind(at.secondsSinceEpoch, at: 2)
+        try s.bind(revenue.minorUnits, at: 3)
+        try s.bind(revenue.currency.code, at: 4)
+        try s.bind(externalID, at: 5)
+        try s.bind(runID, at: 6)
+        try s.step()
+        return db.changes > 0 ? .inserted : .unchanged
+    }
+
+    /// Keeps a refused row with where it was and why.
+    public func reject(fileName: String, line: Int, column: Int?, columnName: String?, reason: String, rawRow: String) throws {
+        let s = insertRejectStatement
+        s.reset()
+        try s.bind(runID, at: 1)
+        try s.bind(fileName, at: 2)
+        try s.bind(Int64(line), at: 3)
+        try s.bind(column.map(Int64.init), at: 4)
+        try s.bind(columnName, at: 5)
+        try s.bind(reason, at: 6)
+        try s.bind(rawRow, at: 7)
+        try s.step()
+    }
+
+    /// Writes the file's checksum and size (known once it is read) and the run's final counts.
+    public func finish(_ counts: ImportCounts, sha256: String, bytes: Int64, finishedAt: Int64) throws {
+        try db.run("""
+            UPDATE import_runs SET file_sha256 = ?, file_bytes = ?, finished_at = ?, rows_read = ?, rows_inserted = ?,
+                rows_updated = ?, rows_unchanged = ?, rows_rejected = ?
+            WHERE id = ?
+            """, [.text(sha256), .integer(bytes), .integer(finishedAt), .integer(Int64(counts.read)), .integer(Int64(counts.inserted)), .integer(Int64(counts.updated)),
+                  .integer(Int64(counts.unchanged)), .integer(Int64(counts.rejected)), .integer(runID)])
+    }
+
+    private func lookup(_ s: Statement, _ value: String) throws -> Int64? {
+        s.reset()
+        try s.bind(value, at: 1)
+        return try s.step() ? s.int(0) : nil
+    }
+}
+
+/// How many rows an import read and what became of them. A row counts once, by the
+/// strongest thing that happened to any of its records (inserted > updated > unchanged).
+public struct ImportCounts: Sendable, Equatable {
+    public var read = 0
+    public var inserted = 0
+    public var updated = 0
+    public var unchanged = 0
+    public var rejected = 0
+
+    public init(read: Int = 0, inserted: Int = 0, updated: Int = 0, unchanged: Int = 0, rejected: Int = 0) {
+        self.read = read
+        self.inserted = inserted
+        self.updated = updated
+        self.unchanged = unchanged
+        self.rejected = rejected
+    }
+
+    public mutating func count(_ outcomes: [WriteOutcome]) {
+        if outcomes.contains(.inserted) { inserted += 1 } else if outcomes.contains(.updated) { updated += 1 } else { unchanged += 1 }
+    }
+}
