@@ -1,0 +1,59 @@
+import ChannelKit
+
+/// The acquisition KPIs of one channel (or the total) over a period, from four counts and
+/// two sums. Every ratio is `nil` when its denominator is zero: undefined, never `inf`.
+///
+/// | KPI | formula |
+/// |---|---|
+/// | cost per lead (CPL) | spend / leads |
+/// | lead→customer conversion rate | customers / leads |
+/// | cost per acquisition (CPA, CAC) | spend / customers |
+/// | return on ad spend (ROAS) | revenue / spend |
+/// | median days to convert | median over customers of (first conversion − lead created) / 86 400 s |
+public struct ChannelKPIs: Sendable, Equatable {
+    public let channel: String
+    public let displayName: String
+    /// Spend in minor units of the report currency.
+    public var spendMinor: Int64
+    public var leads: Int
+    public var customers: Int
+    /// Revenue in minor units of the report currency.
+    public var revenueMinor: Int64
+    /// Days from lead creation to first conversion, one per customer.
+    public var daysToConvert: [Double]
+
+    public init(channel: String, displayName: String, spendMinor: Int64 = 0, leads: Int = 0, customers: Int = 0,
+                revenueMinor: Int64 = 0, daysToConvert: [Double] = []) {
+        self.channel = channel
+        self.displayName = displayName
+        self.spendMinor = spendMinor
+        self.leads = leads
+        self.customers = customers
+        self.revenueMinor = revenueMinor
+        self.daysToConvert = daysToConvert
+    }
+
+    /// CPL in minor units per lead.
+    public var costPerLeadMinor: Double? { KPI.ratio(Double(spendMinor), Double(leads)) }
+    public var conversionRate: Double? { KPI.ratio(Double(customers), Double(leads)) }
+    /// CPA in minor units per customer.
+    public var costPerAcquisitionMinor: Double? { KPI.ratio(Double(spendMinor), Double(customers)) }
+    public var returnOnAdSpend: Double? { KPI.ratio(Double(revenueMinor), Double(spendMinor)) }
+    public var medianDaysToConvert: Double? { KPI.median(daysToConvert) }
+}
+
+/// Pure KPI arithmetic, shared by every report.
+public enum KPI {
+    /// `numerator / denominator`, or `nil` when the denominator is zero.
+    public static func ratio(_ numerator: Double, _ denominator: Double) -> Double? {
+        denominator == 0 ? nil : numerator / denominator
+    }
+
+    /// The middle value; the mean of the two middle values for an even count; `nil` when empty.
+    public static func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted()
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+}

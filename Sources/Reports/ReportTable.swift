@@ -1,0 +1,218 @@
+import ChannelKit
+
+/// A report as rows of typed cells, rendered for people (an aligned table) or machines
+/// (CSV with a header row, JSON as an array of objects with snake_case keys).
+///
+/// Undefined values are `null` in JSON and empty in CSV and tables, never `inf` or `NaN`.
+public struct ReportTable: Sendable {
+    public struct Column: Sendable {
+        /// snake_case key for CSV headers and JSON.
+        public let key: String
+        /// Heading in the people's table.
+        public let title: String
+
+        public init(_ key: String, _ title: String) {
+            self.key = key
+            self.title = title
+        }
+    }
+
+    public enum Cell: Sendable, Equatable {
+        case text(String)
+        case integer(Int)
+        /// An exact amount: minor units of a currency.
+        case money(Int64, Currency)
+        /// A derived amount of money in minor units (a ratio), rounded to the currency's digits.
+        case moneyRatio(Double, Currency)
+        /// A fraction shown as a percentage in tables (0.0523 → 5.23%) and as is elsewhere.
+        case fraction(Double)
+        case decimal(Double, places: Int)
+        case null
+    }
+
+    public enum Format: String, Sendable, CaseIterable {
+        case table, json, csv
+    }
+
+    public let columns: [Column]
+    public var rows: [[Cell]]
+    /// Rows after a rule in tables (totals); ordinary rows in CSV and JSON.
+    public var footer: [[Cell]]
+
+    public init(columns: [Column], rows: [[Cell]] = [], footer: [[Cell]] = []) {
+        self.columns = columns
+        self.rows = rows
+        self.footer = footer
+    }
+
+    public func render(_ format: Format) -> String {
+        switch format {
+        case .table: return renderTable()
+        case .csv: return renderCSV()
+        case .json: return renderJSON()
+        }
+    }
+
+    // MARK: - Cell text
+
+    /// Machine form: plain decimals, `.` as separator, no grouping, empty for null.
+    static func plain(_ cell: Cell) -> String {
+        switch cell {
+        case .text(let s): return s
+        case .integer(let n): return String(n)
+        case .money(let minor, let currency): return currency.decimalString(minorUnits: minor)
+        case .moneyRatio(let minor, let currency): return fixed(currency.majorUnits(1) * minor, places: currency.minorUnitDigits)
+        case .fraction(let f): return fixed(f, places: 6)
+        case .decimal(let v, let places): return fixed(v, places: places)
+        case .null: return ""
+        }
+    }
+
+    /// People's form: thousands grouped, fractions as percentages.
+    static func human(_ cell: Cell) -> String {
+        switch cell {
+        case .integer(let n): return grouped(String(n))
+        case .money, .moneyRatio, .decimal: return grouped(plain(cell))
+        case .fraction(let f): return fixed(f * 100, places: 2) + "%"
+        case .text, .null: return plain(cell)
+        }
+    }
+
+    static func isNumeric(_ cell: Cell) -> Bool {
+        if case .text = cell { return false }
+        return true
+    }
+
+    /// Rounds half away from zero to `places` decimals, without exponent notation.
+    static func fixed(_ value: Double, places: Int) -> String {
+        guard value.isFinite else { return "" }
+        var scale = 1.0
+        for _ in 0..<places { scale *= 10 }
+        let scaled = (abs(value) * scale).rounded(.toNearestOrAwayFromZero)
+        guard scaled < 9e18 else { return String(value) }
+        let n = Int64(scaled)
+        let s = Int64(scale)
+        let sign = value < 0 && n != 0 ? "-" : ""
+        guard places > 0 else { return sign + String(n) }
+        let fraction = String(n % s)
+        return sign + String(n / s) + "." + String(repeating: "0", count: places - fraction.count) + fraction
+    }
+
+    static func grouped(_ number: String) -> String {
+        var body = Substring(number)
+        var sign = ""
+        if body.hasPrefix("-") { sign = "-"; body = body.dropFirst() }
+        let point = body.firstIndex(of: ".") ?? body.endIndex
+        let whole = Array(body[..<point])
+        var out = ""
+        for (i, c) in whole.enumerated() {
+            if i > 0 && (whole.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return sign + out + body[point...]
+    }
+
+    // MARK: - Renderers
+
+    func renderTable() -> String {
+        let all = rows + footer
+        let texts = all.map { $0.map(ReportTable.human) }
+        var widths = columns.map { $0.title.count }
+        for row in texts { for (i, t) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], t.count) } }
+        let numeric = columns.indices.map { i in all.contains { i < $0.count && ReportTable.isNumeric($0[i]) && $0[i] != .null } }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { i, t in
+                let padding = String(repeating: " ", count: widths[i] - t.count)
+                return numeric[i] ? padding + t : t + padding
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+        var out = [line(columns.map(\.title))]
+        out.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+        out += texts.prefix(rows.count).map(line)
+        if !footer.isEmpty {
+            out.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
+            out += texts.suffix(footer.count).map(line)
+        }
+        return out.joined(separator: "\n") + "\n"
+    }
+
+    func renderCSV() -> String {
+        func quote(_ s: String) -> String {
+            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + s.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\"" : s
+        }
+        var out = columns.map { quote($0.key) }.joined(separator: ",") + "\r\n"
+        for row in rows + footer { out += row.map { quote(ReportTable.plain($0)) }.joined(separator: ",") + "\r\n" }
+        return out
+    }
+
+    func renderJSON() -> String {
+        let objects = (rows + footer).map { row in
+            "  {" + zip(columns, row).map { column, cell in "\"\(column.key)\": \(ReportTable.json(cell))" }.joined(separator: ", ") + "}"
+        }
+        return objects.isEmpty ? "[]\n" : "[\n" + objects.joined(separator: ",\n") + "\n]\n"
+    }
+
+    static func json(_ cell: Cell) -> String {
+        switch cell {
+        case .text(let s): return jsonString(s)
+        case .null: return "null"
+        default:
+            let p = plain(cell)
+            return p.isEmpty ? "null" : p
+        }
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for scalar in s.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}
+
+extension ChannelComparison {
+    /// The comparison as a ``ReportTable``: one row per channel, the total as footer.
+    public var table: ReportTable {
+        let columns: [ReportTable.Column] = [
+            .init("channel", "Channel"), .init("spend", "Spend"), .init("leads", "Leads"), .init("cost_per_lead", "CPL"),
+            .init("customers", "Customers"), .init("conversion_rate", "Conv. rate"), .init("cost_per_acquisition", "CPA"),
+            .init("revenue", "Revenue"), .init("roas", "ROAS"), .init("median_days_to_convert", "Median days"),
+        ]
+        func row(_ k: ChannelKPIs) -> [ReportTable.Cell] {
+            func money(_ minor: Int64) -> ReportTable.Cell { currency.map { .money(minor, $0) } ?? (minor == 0 ? .null : .integer(Int(minor))) }
+            func moneyRatio(_ v: Double?) -> ReportTable.Cell {
+                guard let v else { return .null }
+                return currency.map { .moneyRatio(v, $0) } ?? .decimal(v, places: 2)
+            }
+            return [
+                .text(k.channel), money(k.spendMinor), .integer(k.leads), moneyRatio(k.costPerLeadMinor), .integer(k.customers),
+                k.conversionRate.map(ReportTable.Cell.fraction) ?? .null, moneyRatio(k.costPerAcquisitionMinor), money(k.revenueMinor),
+                k.returnOnAdSpend.map { .decimal($0, places: 2) } ?? .null, k.medianDaysToConvert.map { .decimal($0, places: 1) } ?? .null,
+            ]
+        }
+        return ReportTable(columns: columns, rows: channels.map(row), footer: [row(total)])
+    }
+}

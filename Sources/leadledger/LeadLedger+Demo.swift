@@ -1,0 +1,110 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ChannelKit
+import ChannelRegistry
+import Ingest
+import Reports
+import Warehouse
+
+extension LeadLedger {
+    struct Demo: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Build a fresh warehouse from the bundled sample data and print the channel comparison.",
+            discussion: """
+                Imports datasets/demo in order — leads.csv, each channel's folder (datasets/demo/<channel id>/), \
+                touches.csv, conversions.csv — into a new warehouse (default ./leadledger-demo.sqlite, rebuilt \
+                on every run) and prints `report channels`.
+                """
+        )
+
+        @Option(help: ArgumentHelp("Warehouse file to (re)build.", valueName: "path"))
+        var db = "leadledger-demo.sqlite"
+
+        @Option(help: ArgumentHelp("The sample data folder (default: datasets/demo of this checkout).", valueName: "dir"))
+        var data: String?
+
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let dir = try Demo.dataDirectory(data)
+            try Demo.removeDemoWarehouse(db)
+            let w = try Warehouse(path: db, channels: ChannelRegistry.all)
+            try w.db.run("INSERT INTO settings (key, value) VALUES ('created_by', 'leadledger demo')")
+            let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+            let log = output.format == .table
+            for (source, file) in try Demo.plan(dir) {
+                let result = try Import.importWithProgress(importer, source: source, path: file, format: nil, again: false)
+                if log { print(Import.summary(result)) }
+            }
+            let comparison = try ChannelReport.compute(w)
+            if log { print("\nWarehouse: \(db)\n") }
+            print(ChannelsReport.render(comparison, output.format), terminator: "")
+        }
+
+        /// The files to import, in order: leads, then each channel's exports, then touches and conversions.
+        static func plan(_ dir: String) throws -> [(source: String, file: String)] {
+            var plan: [(String, String)] = []
+            func add(_ source: String, _ name: String) throws {
+                let path = dir + "/" + name
+                guard access(path, R_OK) == 0 else { throw CommandError("the demo data is incomplete: \(path) is missing") }
+                plan.append((source, path))
+            }
+            try add("leads", "leads.csv")
+            for channel in ChannelRegistry.all {
+                for file in listFiles(dir + "/" + channel.id) { plan.append((channel.id, dir + "/" + channel.id + "/" + file)) }
+            }
+            try add("touches", "touches.csv")
+            try add("conversions", "conversions.csv")
+            return plan
+        }
+
+        static func dataDirectory(_ given: String?) throws -> String {
+            if let given {
+                guard access(given + "/leads.csv", R_OK) == 0 else { throw CommandError("\(given) does not hold the demo data (no leads.csv)") }
+                return given
+            }
+            let candidates = ["datasets/demo", sourceRoot() + "/datasets/demo"]
+            guard let found = candidates.first(where: { access($0 + "/leads.csv", R_OK) == 0 }) else {
+                throw CommandError("cannot find the demo data (datasets/demo); run from the LeadLedger checkout or pass --data DIR")
+            }
+            return found
+        }
+
+        /// The checkout this binary was built from.
+        static func sourceRoot(file: String = #filePath) -> String {
+            var parts = file.split(separator: "/", omittingEmptySubsequences: false)
+            parts.removeLast(3)  // Sources/leadledger/LeadLedger+Demo.swift
+            return parts.joined(separator: "/")
+        }
+
+        /// Deletes a previous demo warehouse; refuses to delete anything else.
+        static func removeDemoWarehouse(_ path: String) throws {
+            guard access(path, F_OK) == 0 else { return }
+            let isDemo: Bool = {
+                guard let w = try? Database(path: path) else { return false }
+                return (try? w.scalarText("SELECT value FROM settings WHERE key = 'created_by'")) == "leadledger demo"
+            }()
+            guard isDemo else {
+                throw CommandError("\(path) exists and is not a demo warehouse; the demo will not overwrite it. Choose another --db")
+            }
+            for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
+        }
+
+        static func listFiles(_ dir: String) -> [String] {
+            guard let d = opendir(dir) else { return [] }
+            defer { closedir(d) }
+            var names: [String] = []
+            while let entry = readdir(d) {
+                let name = withUnsafePointer(to: entry.pointee.d_name) { p in
+                    p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+                }
+                if name.hasSuffix(".csv") || name.hasSuffix(".tsv") { names.append(name) }
+            }
+            return names.sorted()
+        }
+    }
+}

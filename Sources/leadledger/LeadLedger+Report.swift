@@ -1,0 +1,58 @@
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ChannelKit
+import ChannelRegistry
+import Reports
+import Warehouse
+
+extension LeadLedger {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reports over the warehouse.",
+            subcommands: [ChannelsReport.self]
+        )
+    }
+
+    struct ChannelsReport: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "channels",
+            abstract: "Compare channels: spend, leads, cost per lead, customers, conversion rate, CPA, revenue, ROAS, days to convert.",
+            discussion: "Leads count under their first-touch channel. Formulas: docs/kpis.md."
+        )
+
+        @Option(help: "First day (YYYY-MM-DD, UTC), inclusive.")
+        var from: Day?
+
+        @Option(help: "Last day (YYYY-MM-DD, UTC), inclusive.")
+        var to: Day?
+
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var warehouse: WarehouseOptions
+
+        func validate() throws {
+            if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to).") }
+        }
+
+        func run() throws {
+            let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
+            let comparison = try ChannelReport.compute(w, period: ReportPeriod(from: from, to: to))
+            print(ChannelsReport.render(comparison, output.format), terminator: "")
+        }
+
+        static func render(_ comparison: ChannelComparison, _ format: OutputFormat) -> String {
+            let table = comparison.table
+            switch format {
+            case .json: return table.render(.json)
+            case .csv: return table.render(.csv)
+            case .table:
+                let period = "\(comparison.period.from?.description ?? "start") to \(comparison.period.to?.description ?? "end")"
+                let currency = comparison.currency.map { "money in \($0)" } ?? "no money recorded"
+                return "Channel comparison, \(period) (\(currency); leads by first touch)\n\n" + table.render(.table)
+            }
+        }
+    }
+}

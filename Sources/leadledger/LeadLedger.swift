@@ -1,0 +1,68 @@
+/// # leadledger — the command
+///
+/// The host executable: it owns the warehouse, the command line and the registry of channel
+/// plugins (which it knows only through `ChannelKit.ChannelPlugin`). Each subcommand lives in
+/// its own `LeadLedger+<Command>.swift`.
+import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import ChannelKit
+import ChannelRegistry
+
+@main
+struct LeadLedger: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "leadledger",
+        abstract: "Compare lead-acquisition channels from one local warehouse.",
+        discussion: """
+            Import each channel's exports and your CRM's leads, web touches and conversions into one \
+            SQLite warehouse, then compare channels: cost per lead, conversion rate, cost per acquisition, \
+            revenue, ROAS and time from lead to customer.
+
+            Try it on the bundled sample data: leadledger demo
+            """,
+        version: "0.1.0",
+        subcommands: [Demo.self, Init.self, Channels.self, Import.self, Report.self]
+    )
+}
+
+/// Where the warehouse is: `--db`, else `$LEADLEDGER_DB`, else `./leadledger.sqlite`.
+struct WarehouseOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Warehouse file (default: $LEADLEDGER_DB or ./leadledger.sqlite).", valueName: "path"))
+    var db: String?
+
+    var path: String {
+        if let db { return db }
+        if let env = getenv("LEADLEDGER_DB").map({ String(cString: $0) }), !env.isEmpty { return env }
+        return "leadledger.sqlite"
+    }
+}
+
+/// `--format table|json|csv` for every report.
+struct OutputOptions: ParsableArguments {
+    @Option(name: .long, help: "Output format: table (for people), json or csv (for machines).")
+    var format: OutputFormat = .table
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
+}
+
+/// A `YYYY-MM-DD` argument.
+extension Day: ExpressibleByArgument {
+    public init?(argument: String) {
+        guard let day = Day.parse(argument), argument.count == 10 else { return nil }
+        self = day
+    }
+
+    public static var defaultCompletionKind: CompletionKind { .default }
+}
+
+/// An error message for people, printed without a stack trace.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
