@@ -8,7 +8,9 @@
 ///
 /// Definitions (also in `docs/kpis.md`):
 /// - **Period**: `from`/`to` are inclusive UTC days; either may be open.
-/// - **Spend** of a channel: its daily costs on days in the period.
+/// - **Spend** of a channel: its daily costs on days in the period; unknown (empty) when the
+///   channel has no cost records then, so CPL, CPA and ROAS are empty too. The total's spend
+///   is the sum of the known spends (a blended CPL over all leads).
 /// - **Leads** of a channel: leads *created* in the period whose **first touch** (earliest
 ///   touchpoint; ties by import order) is on the channel. A lead without touchpoints is
 ///   `direct`, as analytics tools count traffic with no source.
@@ -96,12 +98,14 @@ public enum ChannelReport {
             rows[channel] = kpis
         }
 
+        var pluginChannels = Set<String>()
+        try db.query("SELECT id FROM channels WHERE origin = 'plugin'") { pluginChannels.insert($0.text(0) ?? "") }
         let channels = order.compactMap { rows[$0] }.filter { kpis in
-            kpis.leads > 0 || kpis.spendMinor > 0 || (ChannelKPIs.isPluginChannel(kpis.channel, in: db))
+            kpis.leads > 0 || kpis.spendMinor != nil || pluginChannels.contains(kpis.channel)
         }
         var total = ChannelKPIs(channel: "total", displayName: "Total")
         for kpis in rows.values {
-            total.spendMinor += kpis.spendMinor
+            if let spend = kpis.spendMinor { total.spendMinor = (total.spendMinor ?? 0) + spend }
             total.leads += kpis.leads
             total.customers += kpis.customers
             total.revenueMinor += kpis.revenueMinor
@@ -141,11 +145,5 @@ public enum ChannelReport {
         }
         guard codes.count <= 1 else { throw ReportError.mixedCurrencies(codes.sorted()) }
         return codes.first.flatMap { Currency($0) }
-    }
-}
-
-extension ChannelKPIs {
-    static func isPluginChannel(_ id: String, in db: Database) -> Bool {
-        (try? db.scalarInt("SELECT 1 FROM channels WHERE id = ? AND origin = 'plugin'", [.text(id)])) != nil
     }
 }

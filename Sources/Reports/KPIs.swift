@@ -2,6 +2,8 @@ import ChannelKit
 
 /// The acquisition KPIs of one channel (or the total) over a period, from four counts and
 /// two sums. Every ratio is `nil` when its denominator is zero: undefined, never `inf`.
+/// Spend is `nil` — unknown, not zero — when the channel has no cost records in the period
+/// (direct traffic, or a channel whose costs were not imported), and so are CPL, CPA and ROAS.
 ///
 /// | KPI | formula |
 /// |---|---|
@@ -13,8 +15,8 @@ import ChannelKit
 public struct ChannelKPIs: Sendable, Equatable {
     public let channel: String
     public let displayName: String
-    /// Spend in minor units of the report currency.
-    public var spendMinor: Int64
+    /// Spend in minor units of the report currency; `nil` when no cost was recorded.
+    public var spendMinor: Int64?
     public var leads: Int
     public var customers: Int
     /// Revenue in minor units of the report currency.
@@ -22,7 +24,7 @@ public struct ChannelKPIs: Sendable, Equatable {
     /// Days from lead creation to first conversion, one per customer.
     public var daysToConvert: [Double]
 
-    public init(channel: String, displayName: String, spendMinor: Int64 = 0, leads: Int = 0, customers: Int = 0,
+    public init(channel: String, displayName: String, spendMinor: Int64? = nil, leads: Int = 0, customers: Int = 0,
                 revenueMinor: Int64 = 0, daysToConvert: [Double] = []) {
         self.channel = channel
         self.displayName = displayName
@@ -34,11 +36,11 @@ public struct ChannelKPIs: Sendable, Equatable {
     }
 
     /// CPL in minor units per lead.
-    public var costPerLeadMinor: Double? { KPI.ratio(Double(spendMinor), Double(leads)) }
+    public var costPerLeadMinor: Double? { spendMinor.flatMap { KPI.ratio(Double($0), Double(leads)) } }
     public var conversionRate: Double? { KPI.ratio(Double(customers), Double(leads)) }
     /// CPA in minor units per customer.
-    public var costPerAcquisitionMinor: Double? { KPI.ratio(Double(spendMinor), Double(customers)) }
-    public var returnOnAdSpend: Double? { KPI.ratio(Double(revenueMinor), Double(spendMinor)) }
+    public var costPerAcquisitionMinor: Double? { spendMinor.flatMap { KPI.ratio(Double($0), Double(customers)) } }
+    public var returnOnAdSpend: Double? { spendMinor.flatMap { KPI.ratio(Double(revenueMinor), Double($0)) } }
     public var medianDaysToConvert: Double? { KPI.median(daysToConvert) }
 }
 

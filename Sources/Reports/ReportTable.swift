@@ -202,7 +202,10 @@ extension ChannelComparison {
             .init("revenue", "Revenue"), .init("roas", "ROAS"), .init("median_days_to_convert", "Median days"),
         ]
         func row(_ k: ChannelKPIs) -> [ReportTable.Cell] {
-            func money(_ minor: Int64) -> ReportTable.Cell { currency.map { .money(minor, $0) } ?? (minor == 0 ? .null : .integer(Int(minor))) }
+            func money(_ minor: Int64?) -> ReportTable.Cell {
+                guard let minor else { return .null }
+                return currency.map { .money(minor, $0) } ?? .integer(Int(minor))
+            }
             func moneyRatio(_ v: Double?) -> ReportTable.Cell {
                 guard let v else { return .null }
                 return currency.map { .moneyRatio(v, $0) } ?? .decimal(v, places: 2)
