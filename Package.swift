@@ -55,13 +55,15 @@ let package = Package(
         // Deterministic generator of the demo data set (and, later, the benchmark data set).
         .executableTarget(name: "DemoDataGenerator", dependencies: ["ChannelKit"]),
 
+        // Helpers shared by the test targets: temporary folders, files, the package root.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "ChannelKitTests", dependencies: ["ChannelKit"]),
-        .testTarget(name: "DigestsTests", dependencies: ["Digests"]),
-        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "ChannelKit"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "ChannelKit", "ChannelRegistry"]),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry"]),
-        .testTarget(name: "ChannelRegistryTests", dependencies: ["ChannelRegistry", "ChannelKit"]),
+        .testTarget(name: "DigestsTests", dependencies: ["Digests", "TestSupport"]),
+        .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "ChannelKit", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
+        .testTarget(name: "ChannelRegistryTests", dependencies: ["ChannelRegistry", "ChannelKit", "TestSupport"]),
         .testTarget(name: "SocialChannelTests", dependencies: ["SocialChannel", "ChannelKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["leadledger", "DemoDataGenerator"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["leadledger", "DemoDataGenerator", "TestSupport"]),
     ]
 )

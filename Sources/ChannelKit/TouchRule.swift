@@ -18,8 +18,14 @@ public struct RawTouch: Sendable, Equatable {
         self.landingParameters = RawTouch.parameterNames(of: landingPage ?? "")
     }
 
-    /// True when the touch carries no UTM source or medium and no referrer.
-    public var isUntagged: Bool { source.isEmpty && medium.isEmpty && referrerHost.isEmpty }
+    /// True when the touch carries no UTM source or medium, no referrer and no ad-platform
+    /// click id on its landing page: traffic with no known source ("direct").
+    public var isUntagged: Bool {
+        source.isEmpty && medium.isEmpty && referrerHost.isEmpty && landingParameters.isDisjoint(with: RawTouch.clickIDs)
+    }
+
+    /// Click identifiers ad platforms append to landing URLs.
+    public static let clickIDs: Set<String> = ["gclid", "gbraid", "wbraid", "dclid", "msclkid", "fbclid", "ttclid", "li_fat_id", "twclid", "yclid"]
 
     static func host(of url: String) -> String {
         let text = url.trimmingSpaces.lowercased()

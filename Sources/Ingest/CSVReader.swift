@@ -36,6 +36,8 @@ public final class CSVReader {
     private var hasher = SHA256()
     public private(set) var bytesRead: Int64 = 0
     private var field: [UInt8] = []
+    /// True until the first field is complete: a UTF-8 byte-order mark there is dropped.
+    private var atStartOfFile = true
 
     public init(path: String, chunkSize: Int = 1 << 20) throws(ImportError) {
         self.path = path
@@ -112,7 +114,6 @@ public final class CSVReader {
             throw ImportError.wrongEncoding(path: path, found: "UTF-16")
         }
         if bytes.contains(0) { throw ImportError.binaryFile(path: path) }
-        if end >= 3, bytes[0] == 0xEF, bytes[1] == 0xBB, bytes[2] == 0xBF { position = 3 }
         // Tab-separated when the first lines hold more tabs than commas (Meta's lead exports).
         var tabs = 0, commas = 0, lines = 0
         for b in bytes[position...] {
@@ -153,6 +154,10 @@ public final class CSVReader {
         var quotedField = false
 
         func endField() {
+            if atStartOfFile {
+                atStartOfFile = false
+                if field.starts(with: [0xEF, 0xBB, 0xBF]) { field.removeFirst(3) }
+            }
             if let s = String(validating: field, as: UTF8.self) {
                 fields.append(s)
             } else {
@@ -177,7 +182,8 @@ public final class CSVReader {
             case delimiter:
                 endField()
             case UInt8(ascii: "\""):
-                if field.isEmpty && !quotedField { inQuotes = true; quotedField = true } else { field.append(b) }
+                let fieldStart = field.isEmpty || (atStartOfFile && field == [0xEF, 0xBB, 0xBF])
+                if fieldStart && !quotedField { inQuotes = true; quotedField = true } else { field.append(b) }
             case 13:
                 if peekByte() == 10 { continue }
                 line += 1

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// Runs the built `leadledger` binary the way a user does.
+@Suite(.serialized) struct EndToEndTests {
+    let leadledger = builtProduct("leadledger")
+    let demo = packageRoot() + "/datasets/demo"
+
+    @Test func demoBuildsAWarehouseAndPrintsTheComparison() throws {
+        let dir = TemporaryDirectory()
+        let r = try runCommand(leadledger, ["demo", "--db", dir.file("demo.sqlite")], currentDirectory: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Channel comparison"))
+        #expect(r.stdout.contains("rejected touches.csv:42:1 (occurred_at)"))
+        let lines = r.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("social ") })
+        #expect(lines.contains { $0.hasPrefix("total ") })
+        #expect(r.stderr.isEmpty, "progress must stay quiet when not on a terminal: \(r.stderr)")
+        // Running it again rebuilds the demo warehouse from scratch.
+        let again = try runCommand(leadledger, ["demo", "--db", dir.file("demo.sqlite")], currentDirectory: dir.path)
+        #expect(again.status == 0 && again.stdout == r.stdout)
+    }
+
+    @Test func demoJSONIsConsistent() throws {
+        let dir = TemporaryDirectory()
+        let r = try runCommand(leadledger, ["demo", "--db", dir.file("demo.sqlite"), "--format", "json"], currentDirectory: dir.path)
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        let total = try #require(rows.last)
+        #expect(total["channel"] as? String == "total")
+        let channels = rows.dropLast()
+        #expect(channels.reduce(0) { $0 + ($1["leads"] as? Int ?? 0) } == total["leads"] as? Int)
+        #expect(channels.reduce(0) { $0 + ($1["customers"] as? Int ?? 0) } == total["customers"] as? Int)
+        #expect(total["leads"] as? Int == 2000)
+        for row in rows {
+            #expect(Set(row.keys) == ["channel", "spend", "leads", "cost_per_lead", "customers", "conversion_rate", "cost_per_acquisition",
+                                      "revenue", "roas", "median_days_to_convert"])
+            if let spend = row["spend"] as? Double, let leads = row["leads"] as? Int, leads > 0 {
+                #expect(abs((row["cost_per_lead"] as? Double ?? -1) - spend / Double(leads)) < 0.005)
+            }
+        }
+    }
+
+    @Test func importIsIdempotentAndReportsRejects() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("w.sqlite")
+        let first = try runCommand(leadledger, ["import", "leads", demo + "/leads.csv", "--db", db])
+        #expect(first.status == 0)
+        #expect(first.stdout.contains("2,000 new"))
+        #expect(first.stdout.contains("rejected leads.csv:13:3 (email): \"not-an-email\" is not an email address"))
+        let second = try runCommand(leadledger, ["import", "leads", demo + "/leads.csv", "--db", db])
+        #expect(second.status == 0)
+        #expect(second.stdout.contains("already imported (run #1"))
+        #expect(second.stdout.contains("nothing changed"))
+    }
+
+    @Test func theWarehouseLocationComesFromTheEnvironment() throws {
+        let dir = TemporaryDirectory()
+        let r = try runCommand(leadledger, ["init"], environment: ["LEADLEDGER_DB": dir.file("env.sqlite")], currentDirectory: dir.path)
+        #expect(r.status == 0)
+        #expect(FileManager.default.fileExists(atPath: dir.file("env.sqlite")))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("leadledger.sqlite")))
+    }
+
+    /// A process killed in the middle of an import leaves the warehouse exactly as it was.
+    @Test func aKilledImportLeavesTheWarehouseUnchanged() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("w.sqlite")
+        #expect(try runCommand(leadledger, ["import", "leads", demo + "/leads.csv", "--db", db]).status == 0)
+        let before = try runCommand("/usr/bin/env", ["sqlite3", db, Self.countsSQL])
+        let killed = try runCommand(leadledger, ["import", "touches", demo + "/touches.csv", "--db", db],
+                                    environment: ["LEADLEDGER_KILL_AFTER_ROWS": "3000"])
+        #expect(killed.killedBySignal && killed.status == SIGKILL)
+        let after = try runCommand("/usr/bin/env", ["sqlite3", db, Self.countsSQL])
+        #expect(after.stdout == before.stdout)
+        #expect(after.stdout.contains("|0|"))  // no touchpoints
+        // The same import then succeeds in full.
+        let retried = try runCommand(leadledger, ["import", "touches", demo + "/touches.csv", "--db", db])
+        #expect(retried.status == 0 && retried.stdout.contains("7,530 new"))
+    }
+
+    static let countsSQL = "SELECT (SELECT count(*) FROM leads) || '|' || (SELECT count(*) FROM touchpoints) || '|' || (SELECT count(*) FROM import_runs) || '|' || (SELECT count(*) FROM rejects)"
+
+    @Test func badFilesGetAMessageNotAStackTrace() throws {
+        let dir = TemporaryDirectory()
+        let binary = dir.write("export.csv", Data([0x50, 0x4B, 0x03, 0x04, 0x00, 0x10]))
+        let r = try runCommand(leadledger, ["import", "social", binary, "--db", dir.file("w.sqlite")])
+        #expect(r.status == 1)
+        #expect(r.stderr == "error: \(binary) is not a text file (it contains NUL bytes); expected a UTF-8 CSV export\n")
+        let wrong = try runCommand(leadledger, ["import", "social", demo + "/leads.csv", "--db", dir.file("w.sqlite")])
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr.contains("Meta Ads Manager campaign report (daily): \"Day\", \"Campaign name\", \"Amount spent…\", \"Impressions\""))
+    }
+
+    @Test func channelsListsEveryPluginWithMetricsAndFormats() throws {
+        let r = try runCommand(leadledger, ["channels"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("social — Social media"))
+        #expect(r.stdout.contains("meta-ads: Meta Ads Manager campaign report (daily)"))
+        #expect(r.stdout.contains("impressions: Times an ad was shown"))
+    }
+
+    /// The shipped sample is exactly what the generator writes: anyone can regenerate it.
+    @Test func shippedDemoDataIsReproducible() throws {
+        let dir = TemporaryDirectory()
+        let r = try runCommand(builtProduct("DemoDataGenerator"), ["--out", dir.path, "--leads", "2000", "--days", "90", "--seed", "42"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for file in ["leads.csv", "touches.csv", "conversions.csv", "social/meta_ads_daily.csv", "social/linkedin_campaign_performance.csv", "social/meta_lead_forms.tsv"] {
+            let shipped = FileManager.default.contents(atPath: demo + "/" + file)
+            let generated = FileManager.default.contents(atPath: dir.path + "/" + file)
+            #expect(shipped != nil && shipped == generated, "\(file) differs from the generator's output")
+        }
+    }
+}

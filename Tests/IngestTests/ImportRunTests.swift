@@ -1,0 +1,181 @@
+import Foundation
+import Testing
+import ChannelKit
+import ChannelRegistry
+import TestSupport
+import Warehouse
+@testable import Ingest
+
+/// A fresh warehouse in a temporary folder with the built-in channels, and an importer.
+struct Fixture {
+    let dir = TemporaryDirectory()
+    let warehouse: Warehouse
+    let importer: ImportRun
+
+    init() throws {
+        warehouse = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
+        importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
+    }
+
+    func count(_ table: String) throws -> Int {
+        Int(try warehouse.db.scalarInt("SELECT count(*) FROM \(table)") ?? -1)
+    }
+
+    @discardableResult
+    func importText(_ source: String, _ name: String, _ text: String, again: Bool = false) throws -> ImportResult {
+        try importer.importFile(source: source, path: dir.write(name, text), reprocess: again)
+    }
+}
+
+let leadsCSV = """
+    lead_id,created_at,email,phone,country,age_band,gender
+    L1,2026-01-05T09:00:00Z,an@example.com,+84 90 123 4567,VN,25-34,female
+    L2,2026-01-06T10:00:00Z,binh@example.com,,vn,35-44,male
+    L3,2026-01-07T11:00:00Z,chi@example.com,,VNM,25-34,female
+    L4,not a date,dung@example.com,,VN,25-34,male
+    L5,2026-01-08T12:00:00Z,giang@example.com,,SG,old,female
+
+    """
+
+@Suite struct ImportRunTests {
+    @Test func badRowsGoToRejectsWithLineAndColumnWhileGoodRowsLand() throws {
+        let f = try Fixture()
+        let result = try f.importText("leads", "leads.csv", leadsCSV)
+        #expect(result.counts == ImportCounts(read: 5, inserted: 2, rejected: 3))
+        #expect(result.rejects.map(\.description) == [
+            "leads.csv:4:5 (country): \"VNM\" is not an ISO 3166-1 alpha-2 country code such as VN or US",
+            "leads.csv:5:2 (created_at): \"not a date\" is not a date-time; expected ISO 8601 such as 2026-01-15T09:30:00Z",
+            "leads.csv:6:6 (age_band): \"old\" is not an age band such as 25-34 or 65+",
+        ])
+        #expect(try f.count("leads") == 2)
+        #expect(try f.count("rejects") == 3)
+        #expect(try f.warehouse.db.scalarText("SELECT raw_row FROM rejects WHERE line = 4") == "L3,2026-01-07T11:00:00Z,chi@example.com,,VNM,25-34,female")
+        #expect(try f.warehouse.db.scalarText("SELECT country FROM leads WHERE id = (SELECT lead_id FROM lead_keys WHERE key = 'L2')") == "VN")
+    }
+
+    @Test func aRowWithTheWrongNumberOfFieldsIsRejected() throws {
+        let f = try Fixture()
+        let result = try f.importText("conversions", "c.csv", "lead_id,converted_at,revenue,currency\nL1,2026-01-05T09:00:00Z,10.00\n")
+        #expect(result.rejects.map(\.description) == ["c.csv:2:4 (currency): the row has 3 fields but the header has 4"])
+    }
+
+    @Test func importingTheSameFileAgainChangesNothing() throws {
+        let f = try Fixture()
+        let first = try f.importText("leads", "leads.csv", leadsCSV)
+        guard case .imported(let runID) = first.status else { Issue.record("not imported"); return }
+        let before = try f.warehouse.rowCounts()
+        let second = try f.importText("leads", "leads.csv", leadsCSV)
+        #expect(second.status == .alreadyImported(previousRunID: runID, at: second.status.previousAt!))
+        #expect(try f.warehouse.rowCounts() == before)
+        // Read again on purpose: no fact is duplicated; only the new run and its rejects are recorded.
+        let third = try f.importText("leads", "leads.csv", leadsCSV, again: true)
+        #expect(third.counts == ImportCounts(read: 5, unchanged: 2, rejected: 3))
+        #expect(try f.count("leads") == 2)
+    }
+
+    @Test func overlappingFilesNeverDoubleCount() throws {
+        let f = try Fixture()
+        try f.importText("leads", "leads.csv", leadsCSV)
+        let header = "occurred_at,lead_id,utm_source,utm_medium,utm_campaign,referrer,landing_page,event\n"
+        let rows = (0..<10).map { "2026-01-10T10:0\($0):00Z,L1,newsletter,email,jan,,,email_open" }
+        try f.importText("touches", "week1.csv", header + rows[0..<6].joined(separator: "\n"))
+        let second = try f.importText("touches", "week1-and-2.csv", header + rows[3..<10].joined(separator: "\n"))
+        #expect(second.counts == ImportCounts(read: 7, inserted: 4, unchanged: 3))
+        #expect(try f.count("touchpoints") == 10)
+    }
+
+    @Test func touchesOfUnknownLeadsAreRejectedWithAHint() throws {
+        let f = try Fixture()
+        let r = try f.importText("touches", "t.csv", "occurred_at,lead_id,event\n2026-01-10T10:00:00Z,L404,visit\n")
+        #expect(r.rejects.map(\.description) == [
+            "t.csv:2:2 (lead_id): no lead \"L404\" is known; import the leads first, then import this file again with --again",
+        ])
+    }
+
+    @Test func aFileOfAnotherShapeIsRefusedNamingTheExpectedColumns() throws {
+        let f = try Fixture()
+        let path = f.dir.write("x.csv", "foo,bar\n1,2\n")
+        #expect(throws: ImportError.unrecognisedHeader(path: path, source: "conversions", expected: [
+            ("Conversions (purchases, won deals)", "\"lead_id\", \"converted_at\", \"revenue\", \"currency\""),
+        ])) {
+            try f.importer.importFile(source: "conversions", path: path)
+        }
+        #expect(try f.count("import_runs") == 0)
+        #expect(throws: ImportError.unknownSource("tv", known: ["leads", "touches", "conversions", "social"])) {
+            try f.importer.importFile(source: "tv", path: path)
+        }
+    }
+
+    @Test func personalIdentifiersAreStoredOnlyAsSaltedHashes() throws {
+        let f = try Fixture()
+        try f.importText("leads", "leads.csv", leadsCSV)
+        try f.warehouse.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: f.dir.file("w.sqlite")))
+        #expect(bytes.range(of: Data("an@example.com".utf8)) == nil)
+        #expect(bytes.range(of: Data("123 4567".utf8)) == nil)
+        let salt = try f.warehouse.identifierSalt()
+        let expected = IdentifierHasher(salt: salt).hashEmail(" AN@example.com")
+        #expect(try f.warehouse.db.scalarInt("SELECT count(*) FROM leads WHERE email_hash = ?", [.text(expected)]) == 1)
+    }
+
+    @Test func webTouchesGetTheirChannelFromThePluginsRules() throws {
+        let f = try Fixture()
+        try f.importText("leads", "leads.csv", leadsCSV)
+        try f.importText("touches", "t.csv", """
+            occurred_at,lead_id,utm_source,utm_medium,utm_campaign,referrer,landing_page,event
+            2026-01-10T10:00:00Z,L1,facebook,paid_social,Tet Sale,,,visit
+            2026-01-10T10:01:00Z,L1,,,,,,visit
+            2026-01-10T10:02:00Z,L1,,,,https://www.google.com/,,visit
+            2026-01-10T10:03:00Z,L1,,,,https://l.instagram.com/,,visit
+            """)
+        var channels: [String] = []
+        try f.warehouse.db.query("SELECT channel_id FROM touchpoints ORDER BY occurred_at") { channels.append($0.text(0)!) }
+        #expect(channels == ["social", "direct", "other", "social"])
+        #expect(try f.warehouse.db.scalarText("SELECT c.key FROM touchpoints t JOIN campaigns c ON c.id = t.campaign_id") == "tet_sale")
+    }
+}
+
+extension ImportResult.Status {
+    var previousAt: Timestamp? {
+        if case .alreadyImported(_, let at) = self { return at }
+        return nil
+    }
+}
+
+/// Property: however a set of touch rows is cut into overlapping files and in whatever order
+/// they are imported, the warehouse ends with exactly the distinct facts.
+@Suite struct IdempotentImportProperty {
+    @Test(arguments: 1...12)
+    func anySplitOfOverlappingFilesGivesTheDistinctFacts(_ seed: Int) throws {
+        var rng = SplitMix(seed: UInt64(seed))
+        let f = try Fixture()
+        try f.importText("leads", "leads.csv", leadsCSV)
+        let header = "occurred_at,lead_id,utm_source,utm_medium,utm_campaign,referrer,landing_page,event\n"
+        let kinds = ["visit", "download", "email_open"]
+        let rows = (0..<40).map { i in
+            "2026-01-\(10 + i % 5)T10:\(10 + i % 7):00Z,\(["L1", "L2"][i % 2]),newsletter,email,jan,,,\(kinds[i % 3])"
+        }
+        let distinct = Set(rows).count
+        for file in 0..<Int(rng.next() % 5 + 2) {
+            let start = Int(rng.next() % 40)
+            let length = Int(rng.next() % 25 + 1)
+            let slice = (start..<min(40, start + length)).map { rows[$0] }.shuffled(using: &rng)
+            try f.importText("touches", "part\(file).csv", header + slice.joined(separator: "\n"))
+        }
+        try f.importText("touches", "all.csv", header + rows.joined(separator: "\n"))
+        try f.importText("touches", "all.csv", header + rows.joined(separator: "\n"))
+        #expect(try f.count("touchpoints") == distinct)
+    }
+}
+
+struct SplitMix: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

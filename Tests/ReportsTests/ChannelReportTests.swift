@@ -1,0 +1,219 @@
+import Foundation
+import Testing
+import ChannelKit
+import ChannelRegistry
+import Ingest
+import TestSupport
+import Warehouse
+@testable import Reports
+
+/// A seven-lead case small enough to work by hand; the expected numbers below are written
+/// from the formulas, not copied from the program.
+struct HandWorkedCase {
+    let dir = TemporaryDirectory()
+    let warehouse: Warehouse
+
+    init() throws {
+        warehouse = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
+        let importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
+        func load(_ source: String, _ name: String, _ text: String) throws {
+            let r = try importer.importFile(source: source, path: dir.write(name, text))
+            precondition(r.rejects.isEmpty, "\(r.rejects)")
+        }
+        try load("leads", "leads.csv", """
+            lead_id,created_at
+            L1,2026-01-05T09:00:00Z
+            L2,2026-01-06T00:00:00Z
+            L3,2026-01-07T00:00:00Z
+            L4,2026-01-08T00:00:00Z
+            L5,2026-01-05T00:00:00Z
+            L6,2026-01-06T00:00:00Z
+            L7,2026-01-07T00:00:00Z
+            """)
+        // Social: Meta 100.00 a day on Jan 5-7 and LinkedIn 60.00 on Jan 5 = 360.00.
+        try load("social", "meta.csv", """
+            Day,Campaign name,Amount spent (USD),Impressions,Link clicks
+            2026-01-05,Tet Sale,100.00,10000,100
+            2026-01-06,Tet Sale,100.00,10000,100
+            2026-01-07,Tet Sale,100.00,10000,100
+            """)
+        try load("social", "linkedin.csv", """
+            Start Date (in UTC),Campaign Name,Total Spent,Currency,Impressions,Clicks
+            1/5/2026,B2B,60.00,USD,2000,20
+            """)
+        try load("touches", "touches.csv", """
+            occurred_at,lead_id,utm_source,utm_medium,utm_campaign,referrer,landing_page,event
+            2026-01-05T08:00:00Z,L1,facebook,paid_social,tet_sale,,,visit
+            2026-01-09T08:00:00Z,L1,newsletter,email,jan,,,email_open
+            2026-01-05T23:00:00Z,L2,facebook,paid_social,tet_sale,,,visit
+            2026-01-06T23:00:00Z,L3,,,,https://www.instagram.com/,,visit
+            2026-01-07T23:00:00Z,L4,linkedin,cpc,b2b,,,visit
+            2026-01-04T10:00:00Z,L5,,,,https://www.google.com/,,visit
+            2026-01-06T10:00:00Z,L5,facebook,paid_social,tet_sale,,,visit
+            2026-01-05T10:00:00Z,L6,,,,https://www.bing.com/,,visit
+            """)
+        try load("conversions", "conversions.csv", """
+            lead_id,converted_at,revenue,currency,conversion_id
+            L1,2026-01-15T09:00:00Z,500.00,USD,O1
+            L2,2026-01-09T12:00:00Z,250.00,USD,O2
+            L5,2026-01-20T00:00:00Z,1000.00,USD,O3
+            L7,2026-01-10T00:00:00Z,100.00,USD,O4
+            L7,2026-01-12T00:00:00Z,50.00,USD,O5
+            """)
+    }
+}
+
+@Suite struct ChannelReportTests {
+    @Test func handWorkedCase() throws {
+        let c = try HandWorkedCase()
+        let report = try ChannelReport.compute(c.warehouse)
+        #expect(report.currency == Currency("USD"))
+        let social = try #require(report.channels.first { $0.channel == "social" })
+        // 4 leads first touched on social (L1-L4), 2 of them customers (L1 after 10 days, L2 after 3.5).
+        #expect(social.spendMinor == 36_000)
+        #expect(social.leads == 4 && social.customers == 2 && social.revenueMinor == 75_000)
+        #expect(social.costPerLeadMinor == 36_000.0 / 4)          // 90.00
+        #expect(social.conversionRate == 0.5)
+        #expect(social.costPerAcquisitionMinor == 36_000.0 / 2)   // 180.00
+        #expect(social.returnOnAdSpend == 750.0 / 360.0)
+        #expect(social.medianDaysToConvert == (3.5 + 10) / 2)
+        // L5 and L6 were first touched by search referrers no plugin claims yet: "other", no spend.
+        let other = try #require(report.channels.first { $0.channel == "other" })
+        #expect(other.leads == 2 && other.customers == 1 && other.revenueMinor == 100_000 && other.spendMinor == nil)
+        #expect(other.costPerLeadMinor == nil && other.returnOnAdSpend == nil && other.medianDaysToConvert == 15)
+        // L7 has no touch: direct. Two conversions: revenue 150.00, days from the first one.
+        let direct = try #require(report.channels.first { $0.channel == "direct" })
+        #expect(direct.leads == 1 && direct.customers == 1 && direct.revenueMinor == 15_000 && direct.medianDaysToConvert == 3)
+        let t = report.total
+        #expect(t.spendMinor == 36_000 && t.leads == 7 && t.customers == 4 && t.revenueMinor == 190_000)
+        #expect(t.conversionRate == 4.0 / 7.0)
+        #expect(t.medianDaysToConvert == (3.5 + 10) / 2)  // of 3, 3.5, 10, 15
+    }
+
+    @Test func aPeriodCountsLeadsCreatedInItAndConversionsUpToItsEnd() throws {
+        let c = try HandWorkedCase()
+        let period = ReportPeriod(from: Day(year: 2026, month: 1, day: 6), to: Day(year: 2026, month: 1, day: 7))
+        let report = try ChannelReport.compute(c.warehouse, period: period)
+        let social = try #require(report.channels.first { $0.channel == "social" })
+        // L2 and L3; L2 converts on Jan 9, after the period. Spend: Meta on Jan 6 and 7.
+        #expect(social.leads == 2 && social.customers == 0 && social.spendMinor == 20_000)
+        #expect(social.costPerLeadMinor == 10_000 && social.costPerAcquisitionMinor == nil && social.conversionRate == 0)
+        #expect(report.total.leads == 4)  // L2, L3, L6, L7
+    }
+
+    @Test func anEmptyWarehouseGivesNullsNotInfinities() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
+        let report = try ChannelReport.compute(w)
+        #expect(report.total.leads == 0 && report.currency == nil)
+        let json = report.table.render(.json)
+        #expect(!json.contains("inf") && !json.contains("nan"))
+        #expect(json.contains("\"cost_per_lead\": null"))
+        #expect(report.channels.map(\.channel) == ["social"])
+    }
+
+    @Test func refusesToAddDifferentCurrencies() throws {
+        let c = try HandWorkedCase()
+        let importer = try ImportRun(warehouse: c.warehouse, channels: ChannelRegistry.all)
+        _ = try importer.importFile(source: "social", path: c.dir.write("eur.csv", "Day,Campaign name,Amount spent (EUR),Impressions\n2026-01-08,Euro,10.00,100\n"))
+        #expect(throws: ReportError.mixedCurrencies(["EUR", "USD"])) { try ChannelReport.compute(c.warehouse) }
+        // A period with only one currency still works.
+        let jan7 = ReportPeriod(from: Day(year: 2026, month: 1, day: 7), to: Day(year: 2026, month: 1, day: 7))
+        #expect(try ChannelReport.compute(c.warehouse, period: jan7).currency == Currency("USD"))
+    }
+}
+
+/// Second route: the same numbers from plain SQL written independently (window functions
+/// instead of correlated subqueries) over the bundled demo data.
+@Suite struct ChannelReportAgainstPlainSQL {
+    @Test func demoDataAgreesWithPlainSQL() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
+        let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+        let demo = packageRoot() + "/datasets/demo/"
+        for (source, file) in [("leads", "leads.csv"), ("social", "social/linkedin_campaign_performance.csv"), ("social", "social/meta_ads_daily.csv"),
+                               ("social", "social/meta_lead_forms.tsv"), ("touches", "touches.csv"), ("conversions", "conversions.csv")] {
+            _ = try importer.importFile(source: source, path: demo + file)
+        }
+        let report = try ChannelReport.compute(w)
+
+        struct Expected { var leads = 0, customers = 0; var revenue: Int64 = 0; var spend: Int64?; var days: [Double] = [] }
+        var expected: [String: Expected] = [:]
+        try w.db.query("""
+            WITH ranked AS (
+                SELECT lead_id, channel_id, row_number() OVER (PARTITION BY lead_id ORDER BY occurred_at, id) AS rn FROM touchpoints
+            ), lead_channel AS (
+                SELECT l.id, l.created_at, coalesce(r.channel_id, 'direct') AS channel FROM leads l LEFT JOIN ranked r ON r.lead_id = l.id AND r.rn = 1
+            ), bought AS (
+                SELECT lead_id, sum(revenue_minor) AS revenue, min(converted_at) AS first_at FROM conversions GROUP BY lead_id
+            )
+            SELECT channel, count(*), count(b.lead_id), coalesce(sum(b.revenue), 0) FROM lead_channel lc LEFT JOIN bought b ON b.lead_id = lc.id GROUP BY channel
+            """) { s in
+            expected[s.text(0)!, default: Expected()].leads = Int(s.int(1))
+            expected[s.text(0)!]!.customers = Int(s.int(2))
+            expected[s.text(0)!]!.revenue = s.int(3)
+        }
+        try w.db.query("SELECT channel_id, sum(amount_minor) FROM costs GROUP BY channel_id") { s in
+            expected[s.text(0)!, default: Expected()].spend = s.int(1)
+        }
+        #expect(report.channels.count == expected.count)
+        for row in report.channels {
+            let e = try #require(expected[row.channel])
+            #expect(row.leads == e.leads && row.customers == e.customers && row.revenueMinor == e.revenue && row.spendMinor == e.spend, "\(row.channel)")
+            if let spend = e.spend { #expect(row.costPerLeadMinor == Double(spend) / Double(e.leads)) }
+            #expect(row.conversionRate == Double(e.customers) / Double(e.leads))
+        }
+        #expect(report.total.leads == (try w.db.scalarInt("SELECT count(*) FROM leads")).map(Int.init))
+        #expect(report.total.customers == (try w.db.scalarInt("SELECT count(DISTINCT lead_id) FROM conversions")).map(Int.init))
+        #expect(report.total.revenueMinor == (try w.db.scalarInt("SELECT sum(revenue_minor) FROM conversions")))
+        #expect(report.total.spendMinor == (try w.db.scalarInt("SELECT sum(amount_minor) FROM costs")))
+        #expect(report.channels.reduce(0) { $0 + $1.leads } == report.total.leads)
+    }
+}
+
+@Suite struct KPITests {
+    @Test func ratiosAreUndefinedWithoutADenominator() {
+        #expect(KPI.ratio(5, 0) == nil)
+        #expect(KPI.ratio(0, 5) == 0)
+        #expect(KPI.ratio(1, 4) == 0.25)
+    }
+
+    @Test func medianOfOddAndEvenCounts() {
+        #expect(KPI.median([]) == nil)
+        #expect(KPI.median([7]) == 7)
+        #expect(KPI.median([9, 1, 5]) == 5)
+        #expect(KPI.median([4, 1, 3, 2]) == 2.5)
+    }
+}
+
+@Suite struct ReportTableTests {
+    let usd = Currency("USD")!
+    var table: ReportTable {
+        ReportTable(columns: [.init("channel", "Channel"), .init("spend", "Spend"), .init("conversion_rate", "Conv."), .init("roas", "ROAS")],
+                    rows: [[.text("social"), .money(123_456_7, usd), .fraction(0.0523), .null],
+                           [.text("a \"quoted\", name"), .moneyRatio(1234.5, usd), .fraction(1), .decimal(2.005, places: 2)]])
+    }
+
+    @Test func tablesAlignNumbersRight() {
+        #expect(table.render(.table) == """
+            Channel               Spend    Conv.  ROAS
+            ----------------  ---------  -------  ----
+            social            12,345.67    5.23%
+            a "quoted", name      12.35  100.00%  2.01
+
+            """)
+    }
+
+    @Test func csvQuotesAndLeavesNullsEmpty() {
+        #expect(table.render(.csv) == "channel,spend,conversion_rate,roas\r\nsocial,12345.67,0.052300,\r\n\"a \"\"quoted\"\", name\",12.35,1.000000,2.01\r\n")
+    }
+
+    @Test func jsonUsesSnakeCaseKeysNumbersAndNulls() throws {
+        let json = table.render(.json)
+        let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]])
+        #expect(parsed.count == 2)
+        #expect(parsed[0]["spend"] as? Double == 12345.67)
+        #expect(parsed[0]["roas"] is NSNull)
+        #expect(parsed[1]["channel"] as? String == "a \"quoted\", name")
+    }
+}

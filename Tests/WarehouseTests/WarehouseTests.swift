@@ -1,0 +1,140 @@
+import Testing
+import ChannelKit
+import TestSupport
+@testable import Warehouse
+
+/// A channel plugin with its own table, to check that plugin migrations run.
+struct TableOwningChannel: ChannelPlugin {
+    let id = "bookfair"
+    let displayName = "Book fair"
+    let summary = "A test channel"
+    let metrics: [MetricDefinition] = []
+    let formats: [ExportFormat] = []
+    let touchRule: TouchRule? = nil
+    var migrations: [ChannelMigration] {
+        [ChannelMigration(id: "1.stands", sql: "CREATE TABLE bookfair_stands (id INTEGER PRIMARY KEY, name TEXT NOT NULL) STRICT")]
+    }
+}
+
+@Suite struct WarehouseSchemaTests {
+    @Test func createsTheSchemaOnceAndReopensWithoutChanges() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("w.sqlite")
+        let first = try Warehouse(path: path, channels: [TableOwningChannel()])
+        #expect(try first.appliedMigrations() == ["core.1.initial", "bookfair.1.stands"])
+        let salt = try first.identifierSalt()
+        #expect(salt.count > 16)
+        let again = try Warehouse(path: path, channels: [TableOwningChannel()])
+        #expect(try again.appliedMigrations() == ["core.1.initial", "bookfair.1.stands"])
+        #expect(try again.identifierSalt() == salt)
+        #expect(try again.db.scalarInt("SELECT count(*) FROM bookfair_stands") == 0)
+        var channels: [String] = []
+        try again.db.query("SELECT id FROM channels ORDER BY id") { channels.append($0.text(0)!) }
+        #expect(channels == ["bookfair", "direct", "other"])
+    }
+
+    @Test func runsInWALModeWithForeignKeys() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: [])
+        #expect(try w.db.scalarText("PRAGMA journal_mode") == "wal")
+        #expect(try w.db.scalarInt("PRAGMA foreign_keys") == 1)
+        #expect(throws: WarehouseError.self) {
+            try w.db.run("INSERT INTO lead_keys (key, lead_id) VALUES ('x', 424242)")
+        }
+    }
+
+    @Test func refusesAWarehouseFromANewerVersion() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("w.sqlite")
+        let w = try Warehouse(path: path, channels: [])
+        try w.db.run("INSERT INTO schema_migrations (id, applied_at) VALUES ('core.99.future', 0)")
+        #expect(throws: WarehouseError.newerSchema(path: path, migration: "core.99.future")) {
+            _ = try Warehouse(path: path, channels: [])
+        }
+    }
+
+    @Test func refusesAFileThatIsNotADatabase() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.write("notes.sqlite", String(repeating: "not a database at all ", count: 40))
+        #expect(throws: WarehouseError.notAWarehouse(path: path)) {
+            _ = try Warehouse(path: path, channels: [])
+        }
+    }
+
+    @Test func schemaRefusesBadValues() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: [])
+        let writer = try WarehouseWriter(warehouse: w, source: "test", format: "test", fileName: "t.csv", startedAt: 0)
+        #expect(throws: WarehouseError.self) {
+            try w.db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('2026-01-01', 'direct', -1, 'USD', ?)", [.integer(writer.runID)])
+        }
+        #expect(throws: WarehouseError.self) {
+            try w.db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('Jan 1', 'direct', 1, 'USD', ?)", [.integer(writer.runID)])
+        }
+        #expect(throws: WarehouseError.self) {
+            try w.db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('2026-01-01', 'nowhere', 1, 'USD', ?)", [.integer(writer.runID)])
+        }
+    }
+}
+
+@Suite struct WarehouseWriterTests {
+    let dir = TemporaryDirectory()
+    let warehouse: Warehouse
+    let writer: WarehouseWriter
+    let usd = Currency("USD")!
+
+    init() throws {
+        warehouse = try Warehouse(path: dir.file("w.sqlite"), channels: [TableOwningChannel()])
+        writer = try WarehouseWriter(warehouse: warehouse, source: "test", format: "test", fileName: "t.csv", startedAt: 0)
+    }
+
+    @Test func mergesALeadKnownByAnotherKeyThroughItsEmail() throws {
+        let t0 = Timestamp(secondsSinceEpoch: 1_000_000)
+        let crm = LeadRecord(key: "L1", createdAt: t0, attributes: LeadAttributes(country: "VN"))
+        let (id, outcome) = try writer.upsertLead(crm, emailHash: "h-ann", phoneHash: nil)
+        #expect(outcome == .inserted)
+        // The same person from a lead form, earlier, with an industry the CRM lacked.
+        let form = LeadRecord(key: "meta:9", createdAt: Timestamp(secondsSinceEpoch: 900_000), attributes: LeadAttributes(country: "SG", industry: "retail"))
+        let merged = try writer.upsertLead(form, emailHash: "h-ann", phoneHash: nil)
+        #expect(merged.id == id && merged.outcome == .updated)
+        #expect(try writer.leadID(forKey: "meta:9") == id)
+        #expect(try warehouse.db.scalarInt("SELECT created_at FROM leads WHERE id = ?", [.integer(id)]) == 900_000)
+        #expect(try warehouse.db.scalarText("SELECT country || '/' || industry FROM leads WHERE id = ?", [.integer(id)]) == "VN/retail")
+        // The same record again changes nothing.
+        #expect(try writer.upsertLead(form, emailHash: "h-ann", phoneHash: nil).outcome == .unchanged)
+        #expect(try warehouse.db.scalarInt("SELECT count(*) FROM leads") == 1)
+    }
+
+    @Test func aTouchIsStoredOnce() throws {
+        let lead = try writer.upsertLead(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id
+        let at = Timestamp(secondsSinceEpoch: 500)
+        #expect(try writer.insertTouch(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .visit) == .inserted)
+        #expect(try writer.insertTouch(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .visit) == .unchanged)
+        #expect(try writer.insertTouch(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .download) == .inserted)
+        #expect(try warehouse.db.scalarInt("SELECT count(*) FROM touchpoints") == 2)
+    }
+
+    @Test func aRestatedCostReplacesTheAmount() throws {
+        let day = Day(year: 2026, month: 1, day: 5)!
+        let campaign = CampaignRef(name: "Tet Sale")
+        let cost = CostRecord(day: day, campaign: campaign, amount: Money(minorUnits: 8437, currency: usd))
+        #expect(try writer.upsertCost(channel: "bookfair", cost) == .inserted)
+        #expect(try writer.upsertCost(channel: "bookfair", cost) == .unchanged)
+        let restated = CostRecord(day: day, campaign: CampaignRef(name: "tet_sale"), amount: Money(minorUnits: 9000, currency: usd))
+        #expect(try writer.upsertCost(channel: "bookfair", restated) == .updated)
+        // Channel-level cost (no campaign) is a different fact from the campaign's.
+        #expect(try writer.upsertCost(channel: "bookfair", CostRecord(day: day, campaign: nil, amount: Money(minorUnits: 1, currency: usd))) == .inserted)
+        #expect(try writer.upsertCost(channel: "bookfair", CostRecord(day: day, campaign: nil, amount: Money(minorUnits: 1, currency: usd))) == .unchanged)
+        #expect(try warehouse.db.scalarInt("SELECT sum(amount_minor) FROM costs") == 9001)
+        #expect(try warehouse.db.scalarInt("SELECT count(*) FROM campaigns") == 1)
+    }
+
+    @Test func aConversionIsCountedOncePerLeadAndSecond() throws {
+        let lead = try writer.upsertLead(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id
+        let revenue = Money(minorUnits: 129_000, currency: usd)
+        #expect(try writer.insertConversion(leadID: lead, at: Timestamp(secondsSinceEpoch: 10), revenue: revenue, externalID: "ORD-1") == .inserted)
+        #expect(try writer.insertConversion(leadID: lead, at: Timestamp(secondsSinceEpoch: 10), revenue: revenue, externalID: nil) == .unchanged)
+        #expect(try writer.insertConversion(leadID: lead, at: Timestamp(secondsSinceEpoch: 99), revenue: revenue, externalID: "ORD-1") == .unchanged)
+        #expect(try warehouse.db.scalarInt("SELECT count(*) FROM conversions") == 1)
+    }
+}
