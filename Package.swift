@@ -53,7 +53,7 @@ let package = Package(
             ]
         ),
         // Deterministic generator of the demo data set (and, later, the benchmark data set).
-        .executableTarget(name: "DemoDataGenerator", dependencies: ["ChannelKit"]),
+        .executableTarget(name: "DemoDataGenerator", dependencies: ["ChannelKit"], path: "scripts/DemoDataGenerator"),
 
         // Helpers shared by the test targets: temporary folders, files, the package root.
         .target(name: "TestSupport", path: "Tests/TestSupport"),

@@ -124,12 +124,13 @@ public final class WarehouseWriter {
     }
 
     /// Inserts a lead, or merges it into the lead it already is: the one known by the same
-    /// key, else by the same email hash, else by the same phone hash.
+    /// key, else by the same email hash, else — only for a record without an email — by the
+    /// same phone hash (colleagues and family share phones far more often than emails).
     public func upsertLead(_ lead: LeadRecord, emailHash: String?, phoneHash: String?) throws -> (id: Int64, outcome: WriteOutcome) {
         var existing = try leadID(forKey: lead.key)
         var newKey = existing == nil
         if existing == nil, let emailHash { existing = try lookup(findLeadByEmail, emailHash) }
-        if existing == nil, let phoneHash { existing = try lookup(findLeadByPhone, phoneHash) }
+        if existing == nil, emailHash == nil, let phoneHash { existing = try lookup(findLeadByPhone, phoneHash) }
         let a = lead.attributes
         let values: [String?] = [a.country, a.region, a.ageBand, a.gender, a.incomeBand, a.industry, a.companySize, a.interests, lead.sourceLabel]
         let id: Int64

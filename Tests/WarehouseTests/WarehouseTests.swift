@@ -105,6 +105,15 @@ struct TableOwningChannel: ChannelPlugin {
         #expect(try warehouse.db.scalarInt("SELECT count(*) FROM leads") == 1)
     }
 
+    @Test func aSharedPhoneMergesOnlyARecordWithoutEmail() throws {
+        let t = Timestamp(secondsSinceEpoch: 0)
+        let a = try writer.upsertLead(LeadRecord(key: "L1", createdAt: t), emailHash: "h-a", phoneHash: "p-office")
+        let b = try writer.upsertLead(LeadRecord(key: "L2", createdAt: t), emailHash: "h-b", phoneHash: "p-office")
+        #expect(a.id != b.id && b.outcome == .inserted)
+        let phoneOnly = try writer.upsertLead(LeadRecord(key: "meta:7", createdAt: t), emailHash: nil, phoneHash: "p-office")
+        #expect(phoneOnly.id == a.id && phoneOnly.outcome == .updated)
+    }
+
     @Test func aTouchIsStoredOnce() throws {
         let lead = try writer.upsertLead(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id
         let at = Timestamp(secondsSinceEpoch: 500)
