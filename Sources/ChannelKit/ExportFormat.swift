@@ -191,10 +191,22 @@ public struct SourceRow: Sendable {
 extension StringProtocol {
     /// The text without leading and trailing spaces, tabs and line breaks.
     public var trimmingSpaces: String {
-        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" || $0 == "\u{FEFF}" }
-        guard let first = firstIndex(where: { !isSpace($0) }) else { return "" }
-        let last = lastIndex(where: { !isSpace($0) })!
-        return String(self[first...last])
+        let u = utf8
+        var first: UTF8View.Index?
+        var last = u.startIndex
+        var i = u.startIndex
+        while i < u.endIndex {
+            let b = u[i]
+            if !(b == 32 || b == 9 || b == 13 || b == 10) {
+                if first == nil { first = i }
+                last = i
+            }
+            i = u.index(after: i)
+        }
+        guard let first else { return "" }
+        let end = u.index(after: last)
+        if first == u.startIndex && end == u.endIndex { return String(self) }
+        return String(self[first..<end])
     }
 
     func replacingAll(_ target: Character, with replacement: String) -> String {

@@ -27,11 +27,20 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
 
     /// Parses `YYYY-MM-DD` (ISO 8601) or `M/D/YYYY` (US exports such as LinkedIn's).
     public static func parse(_ text: some StringProtocol) -> Day? {
-        let bytes = Array(text.utf8)
+        var copy = String(text)
+        if copy.utf8.count == 10, let day = copy.withUTF8({ parseISO($0) }) { return day }
+        return parseUS(text)
+    }
+
+    static func parseISO(_ bytes: UnsafeBufferPointer<UInt8>) -> Day? {
         if bytes.count == 10, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-") {
             guard let y = digits(bytes, 0, 4), let m = digits(bytes, 5, 2), let d = digits(bytes, 8, 2) else { return nil }
             return Day(year: y, month: m, day: d)
         }
+        return nil
+    }
+
+    static func parseUS(_ text: some StringProtocol) -> Day? {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         if parts.count == 3, parts[2].count == 4, (1...2).contains(parts[0].count), (1...2).contains(parts[1].count),
            let m = Int(parts[0]), let d = Int(parts[1]), let y = Int(parts[2]) {
@@ -98,7 +107,11 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     /// `2026-01-15 09:30:00`, `2026-01-15T09:30`, fractional seconds (dropped), or a bare
     /// date (midnight). A time without an offset is taken as UTC.
     public static func parse(_ text: some StringProtocol) -> Timestamp? {
-        let b = Array(text.utf8)
+        var copy = String(text)
+        return copy.withUTF8 { parse(bytes: $0) }
+    }
+
+    static func parse(bytes b: UnsafeBufferPointer<UInt8>) -> Timestamp? {
         guard b.count >= 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-"),
               let y = digits(b, 0, 4), let mo = digits(b, 5, 2), let d = digits(b, 8, 2),
               let day = Day(year: y, month: mo, day: d) else { return nil }
@@ -145,7 +158,7 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
 }
 
 @inline(__always)
-func digits(_ bytes: [UInt8], _ start: Int, _ count: Int) -> Int? {
+func digits(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> Int? {
     guard start + count <= bytes.count else { return nil }
     var value = 0
     for i in start..<(start + count) {

@@ -28,28 +28,49 @@ public struct RawTouch: Sendable, Equatable {
     public static let clickIDs: Set<String> = ["gclid", "gbraid", "wbraid", "dclid", "msclkid", "fbclid", "ttclid", "li_fat_id", "twclid", "yclid"]
 
     static func host(of url: String) -> String {
-        let text = url.trimmingSpaces.lowercased()
-        var rest = Substring(text)
-        if let colon = text.firstIndex(of: ":"), text[colon...].hasPrefix("://") {
-            rest = text[text.index(colon, offsetBy: 3)...]
-        } else if text.hasPrefix("//") {
-            rest = text.dropFirst(2)
+        guard !url.isEmpty else { return "" }
+        let b = Array(url.utf8)
+        var i = 0
+        while i < b.count, b[i] == 32 || b[i] == 9 { i += 1 }
+        // Skip "scheme://" or a leading "//".
+        var j = i
+        while j + 2 < b.count, b[j] != UInt8(ascii: "/") {
+            if b[j] == UInt8(ascii: ":") && b[j + 1] == UInt8(ascii: "/") && b[j + 2] == UInt8(ascii: "/") { i = j + 3; break }
+            j += 1
         }
-        let end = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" || $0 == ":" } ?? rest.endIndex
-        var host = rest[..<end]
-        if let at = host.lastIndex(of: "@") { host = host[host.index(after: at)...] }
-        if host.hasPrefix("www.") { host = host.dropFirst(4) }
-        return String(host)
+        if i == 0 && b.count >= 2 && b[0] == UInt8(ascii: "/") && b[1] == UInt8(ascii: "/") { i = 2 }
+        var end = i
+        var hostStart = i
+        while end < b.count {
+            let c = b[end]
+            if c == UInt8(ascii: "/") || c == UInt8(ascii: "?") || c == UInt8(ascii: "#") || c == UInt8(ascii: ":") || c == 32 { break }
+            if c == UInt8(ascii: "@") { hostStart = end + 1 }
+            end += 1
+        }
+        var host = b[hostStart..<end].map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }
+        if host.starts(with: Array("www.".utf8)) { host.removeFirst(4) }
+        return String(decoding: host, as: UTF8.self)
     }
 
     static func parameterNames(of url: String) -> Set<String> {
-        guard let q = url.firstIndex(of: "?") else { return [] }
-        let query = url[url.index(after: q)...].prefix { $0 != "#" }
+        let b = url.utf8
+        guard let q = b.firstIndex(of: UInt8(ascii: "?")) else { return [] }
         var names = Set<String>()
-        for pair in query.split(separator: "&") {
-            let name = pair.prefix { $0 != "=" }.lowercased()
-            if !name.isEmpty { names.insert(name) }
+        var name: [UInt8] = []
+        var inName = true
+        for c in b[b.index(after: q)...] {
+            if c == UInt8(ascii: "#") { break }
+            if c == UInt8(ascii: "&") {
+                if !name.isEmpty { names.insert(String(decoding: name, as: UTF8.self)) }
+                name.removeAll(keepingCapacity: true)
+                inName = true
+            } else if c == UInt8(ascii: "=") {
+                inName = false
+            } else if inName {
+                name.append(c >= 65 && c <= 90 ? c + 32 : c)
+            }
         }
+        if !name.isEmpty { names.insert(String(decoding: name, as: UTF8.self)) }
         return names
     }
 }

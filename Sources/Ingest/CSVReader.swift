@@ -35,6 +35,8 @@ public final class CSVReader {
     private var line = 1
     private var hasher = SHA256()
     public private(set) var bytesRead: Int64 = 0
+    /// The file's size when it was opened.
+    public let fileSize: Int64
     private var field: [UInt8] = []
     /// True until the first field is complete: a UTF-8 byte-order mark there is dropped.
     private var atStartOfFile = true
@@ -44,6 +46,7 @@ public final class CSVReader {
         var st = stat()
         guard stat(path, &st) == 0 else { throw ImportError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw ImportError.cannotRead(path: path, reason: "not a regular file") }
+        fileSize = Int64(st.st_size)
         fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw ImportError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
         buffer = .allocate(byteCount: chunkSize, alignment: 16)
@@ -55,6 +58,23 @@ public final class CSVReader {
     deinit {
         close(fd)
         buffer.deallocate()
+    }
+
+    /// SHA-256 of a whole file, read in chunks, without parsing it.
+    public static func checksum(path: String) throws(ImportError) -> String {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ImportError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var hasher = SHA256()
+        let chunk = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 1 << 20)
+        defer { chunk.deallocate() }
+        while true {
+            let n = read(fd, chunk.baseAddress!, chunk.count)
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { break }
+            hasher.update(UnsafeBufferPointer(rebasing: chunk[0..<n]))
+        }
+        return hasher.finalize().hex
     }
 
     /// SHA-256 of every byte read so far; after the last record, of the whole file.
@@ -123,18 +143,6 @@ public final class CSVReader {
     }
 
     @inline(__always)
-    private func nextByte() -> UInt8? {
-        if position == end {
-            if atEOF { return nil }
-            refill()
-            if position == end { return nil }
-        }
-        let b = buffer[position]
-        position += 1
-        return b
-    }
-
-    @inline(__always)
     private func peekByte() -> UInt8? {
         if position == end {
             if atEOF { return nil }
@@ -168,20 +176,43 @@ public final class CSVReader {
             quotedField = false
         }
 
-        while let b = nextByte() {
+        let quote = UInt8(ascii: "\"")
+        let delimiter = self.delimiter
+        while true {
+            if position == end {
+                if atEOF { break }
+                refill()
+                if position == end { break }
+            }
+            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            // Copy the run of ordinary bytes up to the next byte that means something.
+            var i = position
             if inQuotes {
-                if b == UInt8(ascii: "\"") {
-                    if peekByte() == UInt8(ascii: "\"") { _ = nextByte(); field.append(b) } else { inQuotes = false }
-                } else {
-                    if b == 10 { line += 1 }
-                    field.append(b)
+                while i < end && base[i] != quote {
+                    if base[i] == 10 { line += 1 }
+                    i += 1
                 }
+            } else {
+                while i < end {
+                    let c = base[i]
+                    if c == delimiter || c == quote || c == 10 || c == 13 { break }
+                    i += 1
+                }
+            }
+            if i > position { field.append(contentsOf: UnsafeBufferPointer(start: base + position, count: i - position)) }
+            position = i
+            if i == end { continue }
+            let b = base[i]
+            position += 1
+            if inQuotes {
+                // b is a quote: an escaped quote ("") or the end of the quoted part.
+                if peekByte() == quote { position += 1; field.append(quote) } else { inQuotes = false }
                 continue
             }
             switch b {
             case delimiter:
                 endField()
-            case UInt8(ascii: "\""):
+            case quote:
                 let fieldStart = field.isEmpty || (atStartOfFile && field == [0xEF, 0xBB, 0xBF])
                 if fieldStart && !quotedField { inQuotes = true; quotedField = true } else { field.append(b) }
             case 13:
@@ -189,12 +220,10 @@ public final class CSVReader {
                 line += 1
                 endField()
                 return Record(line: startLine, fields: fields, invalidUTF8Column: invalid)
-            case 10:
+            default:  // 10
                 line += 1
                 endField()
                 return Record(line: startLine, fields: fields, invalidUTF8Column: invalid)
-            default:
-                field.append(b)
             }
         }
         endField()

@@ -95,6 +95,17 @@ public final class ImportRun {
         }
         let reader = try CSVReader(path: path)
         let fileName = path.split(separator: "/").last.map(String.init) ?? path
+        // Only a file of a size imported before can be the same file: hash it first and skip the
+        // parse. Any other file is hashed while it is parsed, in one pass.
+        var knownChecksum: String?
+        if !reprocess, try hasRun(source: source.id, bytes: reader.fileSize) {
+            let sha = try CSVReader.checksum(path: path)
+            knownChecksum = sha
+            if let previous = try previousRun(source: source.id, sha256: sha, before: Int64.max) {
+                return ImportResult(path: path, source: source.id, format: candidates[0], status: .alreadyImported(previousRunID: previous.id, at: previous.at),
+                                    counts: ImportCounts(), rejects: [])
+            }
+        }
 
         // Find the header row within the first lines the formats allow.
         let depth = candidates.map(\.headerSearchDepth).max() ?? 1
@@ -161,7 +172,7 @@ public final class ImportRun {
                 }
             }
             let sha = reader.finishChecksum()
-            if !reprocess, let previous = try previousRun(source: source.id, sha256: sha, before: writer.runID) {
+            if !reprocess, sha != knownChecksum, let previous = try previousRun(source: source.id, sha256: sha, before: writer.runID) {
                 try db.execute("ROLLBACK")
                 return ImportResult(path: path, source: source.id, format: format, status: .alreadyImported(previousRunID: previous.id, at: previous.at),
                                     counts: ImportCounts(read: counts.read, unchanged: counts.read), rejects: [])
@@ -215,6 +226,10 @@ public final class ImportRun {
             result = ($0.int(0), Timestamp(secondsSinceEpoch: $0.int(1)))
         }
         return result
+    }
+
+    private func hasRun(source: String, bytes: Int64) throws -> Bool {
+        try warehouse.db.scalarInt("SELECT 1 FROM import_runs WHERE source = ? AND file_bytes = ? LIMIT 1", [.text(source), .integer(bytes)]) != nil
     }
 
     private func now() -> Int64 { Int64(time(nil)) }

@@ -16,6 +16,8 @@ public final class WarehouseWriter {
     let db: Database
     public let runID: Int64
     private var campaignIDs: [String: Int64] = [:]
+    /// Campaign ids by channel and name as written, so that the key is normalised once per name.
+    private var campaignIDsByName: [String: Int64?] = [:]
     private var knownChannels: Set<String> = []
 
     private let findLeadByKey: Statement
@@ -103,7 +105,14 @@ public final class WarehouseWriter {
 
     /// The id of the campaign `ref` in `channel`, created on first sight.
     public func campaignID(channel: String, campaign ref: CampaignRef) throws -> Int64? {
-        let key = ref.key
+        let nameKey = channel + "\u{1F}" + ref.name
+        if let id = campaignIDsByName[nameKey] { return id }
+        let id = try campaignID(channel: channel, key: ref.key, ref: ref)
+        campaignIDsByName[nameKey] = id
+        return id
+    }
+
+    private func campaignID(channel: String, key: String, ref: CampaignRef) throws -> Int64? {
         guard !key.isEmpty else { return nil }
         let cacheKey = channel + "\u{1F}" + key
         if let id = campaignIDs[cacheKey] { return id }
