@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Import and report benchmark on generated data. Builds in release mode, generates (or
+# reuses) a data set with DemoDataGenerator, imports every file into a fresh warehouse and
+# runs `report channels`, printing seconds, rows/s and peak resident memory for each step,
+# next to the sqlite3 shell's `.import` of the same touches file as a reference.
+#
+#   scripts/benchmark.sh [LEADS] [DAYS]      # default 200000 leads over 365 days
+#
+# Nothing here asserts on time: it measures. CI runs it on a small data set as a smoke test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-system-deps.sh
+leads="${1:-200000}"
+days="${2:-365}"
+data="${BENCH_DATA:-bench-data}/leads-$leads-days-$days"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+swift build -c release -q --product leadledger
+swift build -c release -q --product DemoDataGenerator
+bin="$(swift build -c release --show-bin-path)"
+
+if [ ! -f "$data/touches.csv" ]; then
+  echo "generating $leads leads over $days days into $data"
+  "$bin/DemoDataGenerator" --out "$data" --leads "$leads" --days "$days" --no-bad-rows
+fi
+
+db="$work/bench.sqlite"
+printf '%-52s %10s %9s %12s %12s\n' "step" "rows" "seconds" "rows/s" "peak RSS MB"
+measure() {  # name rows command...
+  local name="$1" rows="$2"; shift 2
+  /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/out" 2>&1 || { cat "$work/out" >&2; exit 1; }
+  read -r secs kb < "$work/time"
+  awk -v n="$name" -v r="$rows" -v s="$secs" -v k="$kb" \
+    'BEGIN { printf "%-52s %10s %9.2f %12s %12.1f\n", n, r, s, (s > 0 && r > 0 ? sprintf("%.0f", r / s) : "-"), k / 1024 }'
+}
+count() { echo $(( $(wc -l < "$1") - 1 )); }
+
+measure "import leads" "$(count "$data/leads.csv")" "$bin/leadledger" import leads "$data/leads.csv" --db "$db"
+for f in "$data"/social/*; do
+  measure "import social $(basename "$f")" "$(count "$f")" "$bin/leadledger" import social "$f" --db "$db"
+done
+measure "import touches" "$(count "$data/touches.csv")" "$bin/leadledger" import touches "$data/touches.csv" --db "$db"
+measure "import conversions" "$(count "$data/conversions.csv")" "$bin/leadledger" import conversions "$data/conversions.csv" --db "$db"
+measure "re-import touches (no-op)" "$(count "$data/touches.csv")" "$bin/leadledger" import touches "$data/touches.csv" --db "$db"
+measure "report channels" "-" "$bin/leadledger" report channels --db "$db"
+# Reference: the sqlite3 shell loading the same CSV into a bare table (no validation, no index).
+measure "reference: sqlite3 .import touches.csv" "$(count "$data/touches.csv")" \
+  sqlite3 "$work/ref.sqlite" ".mode csv" ".import $data/touches.csv touches"
+echo "warehouse: $(du -h "$db" | cut -f1); machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m)"
