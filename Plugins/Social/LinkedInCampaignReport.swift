@@ -28,18 +28,6 @@ enum LinkedInCampaignReport {
             1/5/2026,Example Co,Q1 Demand,B2B Decision Makers,184000001,Sponsored Content,112.40,USD,2804,31,1.11%,2
             """
     ) { (row) throws(RowError) in
-        let day = try row.day("day")
-        if row.value("day_end") != nil {
-            let end = try row.day("day_end")
-            guard end == day else { throw row.error("day_end", "the row covers \(day) to \(end); export with the Daily time breakdown") }
-        }
-        let currency = try row.currency("currency")
-        let campaign = CampaignRef(name: try row.required("campaign"), externalID: row.value("campaign_id"))
-        return [
-            .cost(CostRecord(day: day, campaign: campaign, amount: try row.money("spend", currency: currency))),
-            .metric(MetricRecord(day: day, campaign: campaign, metric: "impressions", value: Double(try row.count("impressions")))),
-            .metric(MetricRecord(day: day, campaign: campaign, metric: "clicks", value: Double(try row.count("clicks")))),
-            .metric(MetricRecord(day: day, campaign: campaign, metric: "platform_leads", value: Double(try row.count("leads")))),
-        ]
+        try DailyCampaignRow.records(row, currency: try row.currency("currency"), breakdownHint: "export with the Daily time breakdown")
     }
 }

@@ -24,21 +24,7 @@ enum MetaAdsReport {
             2026-01-05,Tet Sale 2026,120210000000001,84.37,10412,8120,163,7
             """
     ) { (row) throws(RowError) in
-        let day = try row.day("day")
-        if row.value("day_end") != nil {
-            let end = try row.day("day_end")
-            guard end == day else {
-                throw row.error("day_end", "the row covers \(day) to \(end); export with the daily breakdown (By time → Day)")
-            }
-        }
-        let currency = try currencyOfSpend(row)
-        let campaign = CampaignRef(name: try row.required("campaign"), externalID: row.value("campaign_id"))
-        return [
-            .cost(CostRecord(day: day, campaign: campaign, amount: try row.money("spend", currency: currency))),
-            .metric(MetricRecord(day: day, campaign: campaign, metric: "impressions", value: Double(try row.count("impressions")))),
-            .metric(MetricRecord(day: day, campaign: campaign, metric: "clicks", value: Double(try row.count("clicks")))),
-            .metric(MetricRecord(day: day, campaign: campaign, metric: "platform_leads", value: Double(try row.count("leads")))),
-        ]
+        try DailyCampaignRow.records(row, currency: try currencyOfSpend(row), breakdownHint: "export with the daily breakdown (By time → Day)")
     }
 
     /// `Amount spent (USD)` → USD; else the `Currency` column.

@@ -1,12 +1,17 @@
-/// A file format a channel plugin imports, such as Meta Ads Manager's daily campaign report.
+/// A file format a channel plugin imports, such as Meta Ads Manager's daily campaign report:
+/// its rows become ``ChannelRecord``s.
+public typealias ExportFormat = RowFormat<[ChannelRecord]>
+
+/// A CSV file format: how to recognise it by its header, what its columns mean, and how one
+/// row becomes an `Output`.
 ///
 /// The host recognises a file as this format when one of its first ``headerSearchDepth``
 /// lines holds every required column (so exports with a few lines of preamble, like
 /// LinkedIn's, work), then hands each following row to ``parse``.
-public struct ExportFormat: Sendable {
-    public typealias Parser = @Sendable (SourceRow) throws(RowError) -> [ChannelRecord]
+public struct RowFormat<Output>: Sendable {
+    public typealias Parser = @Sendable (SourceRow) throws(RowError) -> Output
 
-    /// Stable identifier, unique within the plugin (`"meta-ads"`), usable as `--format`.
+    /// Stable identifier, unique within its source (`"meta-ads"`), usable as `--format`.
     public let id: String
     /// Human name (`"Meta Ads Manager campaign report (daily)"`).
     public let title: String
@@ -30,6 +35,13 @@ public struct ExportFormat: Sendable {
         self.headerSearchDepth = headerSearchDepth
         self.example = example
         self.parse = parse
+    }
+
+    /// The same format with its output transformed (how the host wraps a plugin's records).
+    public func map<T>(_ transform: @escaping @Sendable (Output) -> T) -> RowFormat<T> {
+        let parse = self.parse
+        return RowFormat<T>(id: id, title: title, summary: summary, columns: columns, headerSearchDepth: headerSearchDepth,
+                            example: example) { (row) throws(RowError) in transform(try parse(row)) }
     }
 
     /// Matches a header row against ``columns``. Returns `nil` unless every required column

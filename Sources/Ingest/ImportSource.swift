@@ -11,42 +11,14 @@ public struct ImportSource: Sendable {
     /// The core sources, then one source per channel plugin.
     public static func all(channels: [any ChannelPlugin]) -> [ImportSource] {
         CoreFormats.sources + channels.map { channel in
-            ImportSource(id: channel.id, channelID: channel.id, formats: channel.formats.map(SourceFormat.init))
+            ImportSource(id: channel.id, channelID: channel.id, formats: channel.formats.map { $0.map { $0.map(IngestRecord.channel) } })
         }
     }
 }
 
-/// A file format as the importer sees it: the plugin's ``ExportFormat`` or a core format.
-public struct SourceFormat: Sendable {
-    public let id: String
-    public let title: String
-    public let summary: String
-    public let columns: [ColumnSpec]
-    public let headerSearchDepth: Int
-    public let example: String
-    public let parse: @Sendable (SourceRow) throws(RowError) -> [IngestRecord]
-
-    public init(
-        id: String, title: String, summary: String, columns: [ColumnSpec], headerSearchDepth: Int = 1, example: String,
-        parse: @escaping @Sendable (SourceRow) throws(RowError) -> [IngestRecord]
-    ) {
-        self.id = id
-        self.title = title
-        self.summary = summary
-        self.columns = columns
-        self.headerSearchDepth = headerSearchDepth
-        self.example = example
-        self.parse = parse
-    }
-
-    init(_ format: ExportFormat) {
-        let parse = format.parse
-        self.init(id: format.id, title: format.title, summary: format.summary, columns: format.columns,
-                  headerSearchDepth: format.headerSearchDepth, example: format.example) { (row) throws(RowError) in
-            try parse(row).map(IngestRecord.channel)
-        }
-    }
-}
+/// A file format as the importer sees it: a plugin's ``ExportFormat`` with its records
+/// wrapped, or a core format.
+public typealias SourceFormat = RowFormat<[IngestRecord]>
 
 /// A normalised fact on its way into the warehouse.
 public enum IngestRecord: Sendable, Equatable {

@@ -78,12 +78,14 @@ public final class WarehouseWriter {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
             ON CONFLICT DO NOTHING
             """)
-        findCost = try db.prepare("SELECT id, amount_minor, currency FROM costs WHERE day = ? AND channel_id = ? AND ifnull(campaign_id, 0) = ?")
+        findCost = try db.prepare("SELECT id, amount_minor, currency FROM costs WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0)")
         upsertCostStatement = try db.prepare("""
             INSERT OR REPLACE INTO costs (id, day, channel_id, campaign_id, amount_minor, currency, import_run_id)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
             """)
-        findMetric = try db.prepare("SELECT id, value FROM channel_metrics WHERE day = ? AND channel_id = ? AND ifnull(campaign_id, 0) = ? AND metric = ?")
+        findMetric = try db.prepare("""
+            SELECT id, value FROM channel_metrics WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0) AND metric = ?4
+            """)
         upsertMetricStatement = try db.prepare("""
             INSERT OR REPLACE INTO channel_metrics (id, day, channel_id, campaign_id, metric, value, import_run_id)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -214,53 +216,39 @@ public final class WarehouseWriter {
     /// amount (platforms restate spend); the same amount again changes nothing.
     public func upsertCost(channel: String, _ cost: CostRecord) throws -> WriteOutcome {
         let campaignID = try cost.campaign.flatMap { try self.campaignID(channel: channel, campaign: $0) }
-        let day = cost.day.description
-        findCost.reset()
-        try findCost.bind(day, at: 1)
-        try findCost.bind(channel, at: 2)
-        try findCost.bind(campaignID ?? 0, at: 3)
-        var existingID: Int64?
-        if try findCost.step() {
-            existingID = findCost.int(0)
-            if findCost.int(1) == cost.amount.minorUnits && findCost.text(2) == cost.amount.currency.code { return .unchanged }
+        return try restate(findCost, upsertCostStatement,
+                           key: [.text(cost.day.description), .text(channel), SQLValue(campaignID)],
+                           values: [.integer(cost.amount.minorUnits), .text(cost.amount.currency.code)]) { found in
+            found.int(1) == cost.amount.minorUnits && found.text(2) == cost.amount.currency.code
         }
-        let s = upsertCostStatement
-        s.reset()
-        try s.bind(existingID, at: 1)
-        try s.bind(day, at: 2)
-        try s.bind(channel, at: 3)
-        try s.bind(campaignID, at: 4)
-        try s.bind(cost.amount.minorUnits, at: 5)
-        try s.bind(cost.amount.currency.code, at: 6)
-        try s.bind(runID, at: 7)
-        try s.step()
-        return existingID == nil ? .inserted : .updated
     }
 
     /// Records a day's value of a channel metric; same replace-on-restatement rule as costs.
     public func upsertMetric(channel: String, _ metric: MetricRecord) throws -> WriteOutcome {
         let campaignID = try metric.campaign.flatMap { try self.campaignID(channel: channel, campaign: $0) }
-        let day = metric.day.description
-        findMetric.reset()
-        try findMetric.bind(day, at: 1)
-        try findMetric.bind(channel, at: 2)
-        try findMetric.bind(campaignID ?? 0, at: 3)
-        try findMetric.bind(metric.metric, at: 4)
-        var existingID: Int64?
-        if try findMetric.step() {
-            existingID = findMetric.int(0)
-            if findMetric.double(1) == metric.value { return .unchanged }
+        return try restate(findMetric, upsertMetricStatement,
+                           key: [.text(metric.day.description), .text(channel), SQLValue(campaignID), .text(metric.metric)],
+                           values: [.real(metric.value)]) { found in
+            found.double(1) == metric.value
         }
-        let s = upsertMetricStatement
-        s.reset()
-        try s.bind(existingID, at: 1)
-        try s.bind(day, at: 2)
-        try s.bind(channel, at: 3)
-        try s.bind(campaignID, at: 4)
-        try s.bind(metric.metric, at: 5)
-        try s.bind(metric.value, at: 6)
-        try s.bind(runID, at: 7)
-        try s.step()
+    }
+
+    /// Replace-on-restatement for daily facts. `find` takes the natural `key` and returns the
+    /// existing row's id then its values; `write` takes the id (or NULL for a new row), the key,
+    /// the `values` and the run id, in that order.
+    private func restate(_ find: Statement, _ write: Statement, key: [SQLValue], values: [SQLValue],
+                         isSame: (Statement) -> Bool) throws -> WriteOutcome {
+        find.reset()
+        try find.bind(key)
+        var existingID: Int64?
+        if try find.step() {
+            existingID = find.int(0)
+            if isSame(find) { return .unchanged }
+        }
+        write.reset()
+        try write.bind(SQLValue(existingID), at: 1)
+        for (i, v) in (key + values + [.integer(runID)]).enumerated() { try write.bind(v, at: Int32(i + 2)) }
+        try write.step()
         return existingID == nil ? .inserted : .updated
     }
 
