@@ -34,7 +34,7 @@ enum MetaLeadForms {
         let key = "meta:" + id
         return [
             .lead(LeadRecord(key: key, createdAt: at, email: email, phone: phone, sourceLabel: "Meta lead form: " + (row.value("form_name") ?? id))),
-            .touch(TouchRecord(leadKey: key, at: at, kind: .formSubmit, campaign: campaign)),
+            .touch(TouchRecord(lead: .sameRow, at: at, kind: .formSubmit, campaign: campaign)),
         ]
     }
 }

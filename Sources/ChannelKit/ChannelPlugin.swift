@@ -80,6 +80,11 @@ public struct MetricDefinition: Sendable, Equatable {
         /// A ratio of two other metrics of the same channel, computed after summing them
         /// (CTR = clicks / impressions). Never stored: derived when reported.
         case ratio(numerator: String, denominator: String)
+        /// An average weighted by another metric (search position weighted by impressions).
+        /// Stored per day; aggregated as Σ(value × weight) / Σ weight.
+        case weightedAverage(weight: String)
+        /// The channel's spend divided by a metric (cost per attendee). Never stored.
+        case costPer(String)
     }
 
     /// snake_case identifier, unique within the channel (`"impressions"`).
@@ -95,6 +100,12 @@ public struct MetricDefinition: Sendable, Equatable {
         self.description = description
     }
 
-    /// Whether values of this metric are stored (summed metrics) or derived (ratios).
-    public var isStored: Bool { aggregation == .sum }
+    /// Whether values of this metric are stored by imports (sums and weighted averages) or
+    /// derived when reported (ratios, costs per unit).
+    public var isStored: Bool {
+        switch aggregation {
+        case .sum, .weightedAverage: return true
+        case .ratio, .costPer: return false
+        }
+    }
 }

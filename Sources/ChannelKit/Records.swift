@@ -43,30 +43,51 @@ public struct CampaignRef: Sendable, Hashable {
     }
 }
 
+/// Money spent on one day. Daily reports give one cost per day and campaign; ledgers give
+/// several lines a day, told apart by ``detail`` (a ledger line, a reward, an event cost item).
 public struct CostRecord: Sendable, Equatable {
     public let day: Day
     public let campaign: CampaignRef?
     public let amount: Money
+    /// What distinguishes this cost from others of the same day and campaign, if anything.
+    public let detail: String?
 
-    public init(day: Day, campaign: CampaignRef?, amount: Money) {
+    public init(day: Day, campaign: CampaignRef?, amount: Money, detail: String? = nil) {
         self.day = day
         self.campaign = campaign
         self.amount = amount
+        self.detail = detail
+    }
+
+    /// `total` spread evenly over `days` (cents left over go to the first days, so the parts
+    /// add up exactly): a monthly retainer becomes daily costs, an event's cost its days' costs.
+    public static func spread(_ total: Money, over days: [Day], campaign: CampaignRef?, detail: String?) -> [CostRecord] {
+        guard !days.isEmpty else { return [] }
+        let n = Int64(days.count)
+        let base = total.minorUnits / n
+        let remainder = total.minorUnits - base * n
+        return days.enumerated().map { i, day in
+            CostRecord(day: day, campaign: campaign, amount: Money(minorUnits: base + (Int64(i) < remainder ? 1 : 0), currency: total.currency), detail: detail)
+        }
     }
 }
 
+/// One channel-specific metric for one day, optionally about one ``detail``: a page or a
+/// query (`page:/blog/pricing`, `query:crm vietnam`), a ledger line, an attendee.
 public struct MetricRecord: Sendable, Equatable {
     public let day: Day
     public let campaign: CampaignRef?
     /// A stored metric id from the plugin's ``MetricDefinition``s.
     public let metric: String
     public let value: Double
+    public let detail: String?
 
-    public init(day: Day, campaign: CampaignRef?, metric: String, value: Double) {
+    public init(day: Day, campaign: CampaignRef?, metric: String, value: Double, detail: String? = nil) {
         self.day = day
         self.campaign = campaign
         self.metric = metric
         self.value = value
+        self.detail = detail
     }
 }
 
@@ -99,10 +120,12 @@ public struct LeadAttributes: Sendable, Equatable {
 }
 
 /// A lead as a source knows it. ``key`` identifies it within LeadLedger: a CRM id as is, or
-/// a platform id prefixed by the platform (`meta:123`). A lead whose key is new but whose
-/// email or phone matches a known lead is the same person: the host merges them.
+/// a platform id prefixed by the platform (`meta:123`); sources without ids of their own
+/// (an attendee list, a referral ledger) leave it `nil` and the person is known by email or
+/// phone. A lead whose key is new but whose email (or, lacking one, phone) matches a known
+/// lead is the same person: the host merges them.
 public struct LeadRecord: Sendable, Equatable {
-    public let key: String
+    public let key: String?
     public let createdAt: Timestamp
     /// Plain identifiers as the export gives them; the host stores salted hashes.
     public let email: String?
@@ -112,7 +135,7 @@ public struct LeadRecord: Sendable, Equatable {
     public let sourceLabel: String?
 
     public init(
-        key: String, createdAt: Timestamp, email: String? = nil, phone: String? = nil,
+        key: String?, createdAt: Timestamp, email: String? = nil, phone: String? = nil,
         attributes: LeadAttributes = LeadAttributes(), sourceLabel: String? = nil
     ) {
         self.key = key
@@ -125,18 +148,30 @@ public struct LeadRecord: Sendable, Equatable {
 }
 
 public struct TouchRecord: Sendable, Equatable {
-    /// The ``LeadRecord/key`` of the lead who touched.
-    public let leadKey: String
+    /// The lead who touched.
+    public let lead: LeadReference
     public let at: Timestamp
     public let kind: TouchKind
     public let campaign: CampaignRef?
 
-    public init(leadKey: String, at: Timestamp, kind: TouchKind, campaign: CampaignRef?) {
-        self.leadKey = leadKey
+    public init(lead: LeadReference, at: Timestamp, kind: TouchKind, campaign: CampaignRef?) {
+        self.lead = lead
         self.at = at
         self.kind = kind
         self.campaign = campaign
     }
+}
+
+/// How a record points at a lead. The lead must exist (or be created by the same row);
+/// otherwise the row is rejected.
+public enum LeadReference: Sendable, Equatable {
+    /// The lead created or merged by a ``ChannelRecord/lead(_:)`` record earlier in the same row.
+    case sameRow
+    /// A lead known by this key (`L000123`, `meta:123`).
+    case key(String)
+    /// A lead with this email address (compared by salted hash, never stored), read from the
+    /// column with key `column` (named in the reject when no lead has it).
+    case email(String, column: String)
 }
 
 /// What happened in a touchpoint. The raw values are the warehouse's and the CSV formats'.

@@ -162,7 +162,8 @@ public final class ImportRun {
                     let records = try format.parse(row)
                     var outcomes: [WriteOutcome] = []
                     outcomes.reserveCapacity(records.count)
-                    for r in records { outcomes.append(try write(r, row: row, channel: source.channelID, writer: writer)) }
+                    var rowLead: Int64?
+                    for r in records { outcomes.append(try write(r, row: row, channel: source.channelID, writer: writer, rowLead: &rowLead)) }
                     counts.count(outcomes)
                 } catch let error as RowError {
                     try reject(record.line, record.fields, error)
@@ -186,13 +187,20 @@ public final class ImportRun {
         }
     }
 
-    private func write(_ record: IngestRecord, row: SourceRow, channel: String?, writer: WarehouseWriter) throws -> WriteOutcome {
+    /// Writes one record. `rowLead` is the lead the row's lead record created or merged, for
+    /// the row's later records that point at it with ``LeadReference/sameRow``.
+    private func write(_ record: IngestRecord, row: SourceRow, channel: String?, writer: WarehouseWriter, rowLead: inout Int64?) throws -> WriteOutcome {
         switch record {
         case .channel(.lead(let lead)):
-            return try writer.upsertLead(lead, emailHash: lead.email.map(hasher.hashEmail), phoneHash: lead.phone.map(hasher.hashPhone)).outcome
+            if lead.key == nil && lead.email == nil && lead.phone == nil {
+                throw RowError(column: nil, columnName: nil, reason: "the lead has no id, email or phone to be known by")
+            }
+            let (id, outcome) = try writer.upsertLead(lead, emailHash: lead.email.map(hasher.hashEmail), phoneHash: lead.phone.map(hasher.hashPhone))
+            rowLead = id
+            return outcome
         case .channel(.touch(let touch)):
             guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write channel touches") }
-            let leadID = try requireLead(touch.leadKey, row: row, writer: writer)
+            let leadID = try resolve(touch.lead, row: row, writer: writer, rowLead: rowLead)
             let campaign = try touch.campaign.flatMap { try writer.campaignID(channel: channel, campaign: $0) }
             return try writer.insertTouch(leadID: leadID, at: touch.at, channel: channel, campaignID: campaign, kind: touch.kind)
         case .channel(.cost(let cost)):
@@ -211,6 +219,19 @@ public final class ImportRun {
         case .conversion(let conversion):
             let leadID = try requireLead(conversion.leadKey, row: row, writer: writer)
             return try writer.insertConversion(leadID: leadID, at: conversion.at, revenue: conversion.revenue, externalID: conversion.externalID)
+        }
+    }
+
+    private func resolve(_ reference: LeadReference, row: SourceRow, writer: WarehouseWriter, rowLead: Int64?) throws -> Int64 {
+        switch reference {
+        case .sameRow:
+            guard let rowLead else { throw RowError(column: nil, columnName: nil, reason: "the row has no lead for its touch") }
+            return rowLead
+        case .key(let key):
+            return try requireLead(key, row: row, writer: writer)
+        case .email(let email, let column):
+            if let id = try writer.leadID(forEmailHash: hasher.hashEmail(email)) { return id }
+            throw row.error(column, "no lead has the email \"\(email)\"; import the leads first, then this file again with --again")
         }
     }
 

@@ -161,5 +161,16 @@ enum CoreSchema {
                 ('direct', 'Direct / none', 'core'),
                 ('other', 'Other / unclassified', 'core');
             """)
+
+        // Ledgers (referral rewards, event cost lines) and per-page or per-query metrics hold
+        // several facts per day and campaign: `detail` tells them apart ('' when there is one).
+        migrations.register("core.2.details", sql: """
+            ALTER TABLE costs ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+            DROP INDEX costs_natural_key;
+            CREATE UNIQUE INDEX costs_natural_key ON costs (day, channel_id, ifnull(campaign_id, 0), detail);
+            ALTER TABLE channel_metrics ADD COLUMN detail TEXT NOT NULL DEFAULT '';
+            DROP INDEX channel_metrics_natural_key;
+            CREATE UNIQUE INDEX channel_metrics_natural_key ON channel_metrics (day, channel_id, ifnull(campaign_id, 0), metric, detail);
+            """)
     }
 }

@@ -78,17 +78,20 @@ public final class WarehouseWriter {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
             ON CONFLICT DO NOTHING
             """)
-        findCost = try db.prepare("SELECT id, amount_minor, currency FROM costs WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0)")
+        findCost = try db.prepare("""
+            SELECT id, amount_minor, currency FROM costs WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0) AND detail = ?4
+            """)
         upsertCostStatement = try db.prepare("""
-            INSERT OR REPLACE INTO costs (id, day, channel_id, campaign_id, amount_minor, currency, import_run_id)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            INSERT OR REPLACE INTO costs (id, day, channel_id, campaign_id, detail, amount_minor, currency, import_run_id)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """)
         findMetric = try db.prepare("""
-            SELECT id, value FROM channel_metrics WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0) AND metric = ?4
+            SELECT id, value FROM channel_metrics
+            WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0) AND metric = ?4 AND detail = ?5
             """)
         upsertMetricStatement = try db.prepare("""
-            INSERT OR REPLACE INTO channel_metrics (id, day, channel_id, campaign_id, metric, value, import_run_id)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            INSERT OR REPLACE INTO channel_metrics (id, day, channel_id, campaign_id, metric, detail, value, import_run_id)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """)
         insertConversionStatement = try db.prepare("""
             INSERT INTO conversions (lead_id, converted_at, revenue_minor, currency, external_id, import_run_id)
@@ -134,12 +137,17 @@ public final class WarehouseWriter {
         return try findLeadByKey.step() ? findLeadByKey.int(0) : nil
     }
 
+    /// The lead whose email has this hash, if any.
+    public func leadID(forEmailHash hash: String) throws -> Int64? {
+        try lookup(findLeadByEmail, hash)
+    }
+
     /// Inserts a lead, or merges it into the lead it already is: the one known by the same
     /// key, else by the same email hash, else — only for a record without an email — by the
     /// same phone hash (colleagues and family share phones far more often than emails).
     public func upsertLead(_ lead: LeadRecord, emailHash: String?, phoneHash: String?) throws -> (id: Int64, outcome: WriteOutcome) {
-        var existing = try leadID(forKey: lead.key)
-        var newKey = existing == nil
+        var existing = try lead.key.flatMap { try leadID(forKey: $0) }
+        var newKey = existing == nil && lead.key != nil
         if existing == nil, let emailHash { existing = try lookup(findLeadByEmail, emailHash) }
         if existing == nil, emailHash == nil, let phoneHash { existing = try lookup(findLeadByPhone, phoneHash) }
         let a = lead.attributes
@@ -178,11 +186,11 @@ public final class WarehouseWriter {
             try s.step()
             id = db.lastInsertedRowID
             outcome = .inserted
-            newKey = true
+            newKey = lead.key != nil
         }
-        if newKey {
+        if newKey, let key = lead.key {
             insertLeadKey.reset()
-            try insertLeadKey.bind(lead.key, at: 1)
+            try insertLeadKey.bind(key, at: 1)
             try insertLeadKey.bind(id, at: 2)
             try insertLeadKey.step()
         }
@@ -217,7 +225,7 @@ public final class WarehouseWriter {
     public func upsertCost(channel: String, _ cost: CostRecord) throws -> WriteOutcome {
         let campaignID = try cost.campaign.flatMap { try self.campaignID(channel: channel, campaign: $0) }
         return try restate(findCost, upsertCostStatement,
-                           key: [.text(cost.day.description), .text(channel), SQLValue(campaignID)],
+                           key: [.text(cost.day.description), .text(channel), SQLValue(campaignID), .text(cost.detail ?? "")],
                            values: [.integer(cost.amount.minorUnits), .text(cost.amount.currency.code)]) { found in
             found.int(1) == cost.amount.minorUnits && found.text(2) == cost.amount.currency.code
         }
@@ -227,7 +235,7 @@ public final class WarehouseWriter {
     public func upsertMetric(channel: String, _ metric: MetricRecord) throws -> WriteOutcome {
         let campaignID = try metric.campaign.flatMap { try self.campaignID(channel: channel, campaign: $0) }
         return try restate(findMetric, upsertMetricStatement,
-                           key: [.text(metric.day.description), .text(channel), SQLValue(campaignID), .text(metric.metric)],
+                           key: [.text(metric.day.description), .text(channel), SQLValue(campaignID), .text(metric.metric), .text(metric.detail ?? "")],
                            values: [.real(metric.value)]) { found in
             found.double(1) == metric.value
         }

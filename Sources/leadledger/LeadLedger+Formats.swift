@@ -35,6 +35,8 @@ extension LeadLedger {
                     switch m.aggregation {
                     case .sum: how = "sum over days and campaigns"
                     case .ratio(let n, let d): how = "derived: \(n) / \(d) after summing"
+                    case .weightedAverage(let w): how = "average weighted by \(w)"
+                    case .costPer(let m): how = "derived: spend / \(m)"
                     }
                     md += "| `\(m.id)` | \(how) | \(m.description) |\n"
                 }

@@ -75,7 +75,7 @@ let jan5 = Day(year: 2026, month: 1, day: 5)!
         let at = Timestamp.parse("2026-01-05T09:10:44Z")!
         #expect(records == [
             .lead(LeadRecord(key: "meta:l:1", createdAt: at, email: "an@example.com", phone: "+84901234567", sourceLabel: "Meta lead form: Quote")),
-            .touch(TouchRecord(leadKey: "meta:l:1", at: at, kind: .formSubmit, campaign: CampaignRef(name: "Tet Sale", externalID: "1202"))),
+            .touch(TouchRecord(lead: .sameRow, at: at, kind: .formSubmit, campaign: CampaignRef(name: "Tet Sale", externalID: "1202"))),
         ])
     }
 

@@ -21,16 +21,33 @@ struct TableOwningChannel: ChannelPlugin {
         let dir = TemporaryDirectory()
         let path = dir.file("w.sqlite")
         let first = try Warehouse(path: path, channels: [TableOwningChannel()])
-        #expect(try first.appliedMigrations() == ["core.1.initial", "bookfair.1.stands"])
+        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "bookfair.1.stands"])
         let salt = try first.identifierSalt()
         #expect(salt.count > 16)
         let again = try Warehouse(path: path, channels: [TableOwningChannel()])
-        #expect(try again.appliedMigrations() == ["core.1.initial", "bookfair.1.stands"])
+        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "bookfair.1.stands"])
         #expect(try again.identifierSalt() == salt)
         #expect(try again.db.scalarInt("SELECT count(*) FROM bookfair_stands") == 0)
         var channels: [String] = []
         try again.db.query("SELECT id FROM channels ORDER BY id") { channels.append($0.text(0)!) }
         #expect(channels == ["bookfair", "direct", "other"])
+    }
+
+    @Test func upgradesAWarehouseFromTheFirstSchema() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("old.sqlite")
+        do {
+            let db = try Database(path: path)
+            var first = Migrations()
+            let all = Warehouse.migrations(for: [])
+            first.register(all.steps[0].id, sql: all.steps[0].sql)
+            try first.migrate(db)
+            try db.run("INSERT INTO import_runs VALUES (1, 'social', 'meta-ads', 'a.csv', ?, 1, 0, 0, 1, 1, 0, 0, 0)", [.text(String(repeating: "a", count: 64))])
+            try db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('2026-01-05', 'direct', 500, 'USD', 1)")
+        }
+        let w = try Warehouse(path: path, channels: [])
+        #expect(try w.appliedMigrations() == ["core.1.initial", "core.2.details"])
+        #expect(try w.db.scalarText("SELECT amount_minor || '/' || detail || '/' FROM costs") == "500//")
     }
 
     @Test func runsInWALModeWithForeignKeys() throws {
