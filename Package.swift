@@ -3,7 +3,7 @@ import PackageDescription
 
 /// One entry per folder in `Plugins/`. Adding a channel = a new folder + one word here.
 /// Each entry `X` becomes the target `XChannel` at `Plugins/X`, exporting `XChannelPlugin`.
-let channels = ["Social"]
+let channels = ["Social", "SEO", "Referral", "Events", "Email"]
 
 let channelTargets: [Target] = channels.map { name in
     .target(name: "\(name)Channel", dependencies: ["ChannelKit"], path: "Plugins/\(name)")

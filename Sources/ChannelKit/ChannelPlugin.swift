@@ -85,6 +85,9 @@ public struct MetricDefinition: Sendable, Equatable {
         case weightedAverage(weight: String)
         /// The channel's spend divided by a metric (cost per attendee). Never stored.
         case costPer(String)
+        /// The number of distinct leads with a touchpoint of one of these kinds on the channel
+        /// (attendees = leads with an `event_attend` touch). Counted from touchpoints, never stored.
+        case leadsTouched([TouchKind])
     }
 
     /// snake_case identifier, unique within the channel (`"impressions"`).
@@ -105,7 +108,7 @@ public struct MetricDefinition: Sendable, Equatable {
     public var isStored: Bool {
         switch aggregation {
         case .sum, .weightedAverage: return true
-        case .ratio, .costPer: return false
+        case .ratio, .costPer, .leadsTouched: return false
         }
     }
 }

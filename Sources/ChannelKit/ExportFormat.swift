@@ -191,6 +191,49 @@ public struct SourceRow: Sendable {
         return m
     }
 
+    /// A non-negative decimal number (an average position such as `4.3`).
+    public func decimal(_ key: String) throws(RowError) -> Double {
+        let text = try required(key)
+        guard let v = Double(text.replacingAll(",", with: "")), v.isFinite, v >= 0 else {
+            throw error(key, "\"\(text)\" is not a non-negative number")
+        }
+        return v
+    }
+
+    /// A rate as exports write it: `3.2%` or `0.032`; returned as a fraction (0.032).
+    public func rate(_ key: String) throws(RowError) -> Double? {
+        guard let text = value(key) else { return nil }
+        let isPercent = text.hasSuffix("%")
+        let number = isPercent ? String(text.dropLast()).trimmingSpaces : text
+        guard let v = Double(number), v.isFinite, v >= 0, isPercent ? v <= 100 : v <= 1 else {
+            throw error(key, "\"\(text)\" is not a rate such as 3.2% or 0.032")
+        }
+        return isPercent ? v / 100 : v
+    }
+
+    /// yes/no, true/false, 1/0, y/n (any case); `nil` when empty.
+    public func bool(_ key: String) throws(RowError) -> Bool? {
+        guard let text = value(key) else { return nil }
+        switch text.lowercased() {
+        case "yes", "y", "true", "1", "x": return true
+        case "no", "n", "false", "0": return false
+        default: throw error(key, "\"\(text)\" is not yes or no")
+        }
+    }
+
+    /// An optional date-time column.
+    public func optionalTimestamp(_ key: String) throws(RowError) -> Timestamp? {
+        value(key) == nil ? nil : try timestamp(key)
+    }
+
+    /// An amount of money in the currency of the column `currencyKey`, or `nil` when the
+    /// amount is empty. A non-empty amount without a currency is refused.
+    public func optionalMoney(_ key: String, currencyKey: String) throws(RowError) -> Money? {
+        guard value(key) != nil else { return nil }
+        guard value(currencyKey) != nil else { throw error(currencyKey, "is empty, but an amount is given; a currency such as USD is required") }
+        return try money(key, currency: try currency(currencyKey))
+    }
+
     public func currency(_ key: String) throws(RowError) -> Currency {
         let text = try required(key)
         guard let c = Currency(text) else {

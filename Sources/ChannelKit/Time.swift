@@ -49,6 +49,19 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
         return nil
     }
 
+    /// Every day of the month `YYYY-MM`, or `nil` when the text is not such a month.
+    public static func daysOfMonth(_ text: some StringProtocol) -> [Day]? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, let y = Int(parts[0]), let m = Int(parts[1]),
+              let first = Day(year: y, month: m, day: 1) else { return nil }
+        return (0..<daysIn(month: m, year: y)).map { first.adding(days: $0) }
+    }
+
+    /// The days from `self` to `last`, inclusive (empty when `last` is earlier).
+    public func through(_ last: Day) -> [Day] {
+        last < self ? [] : (0...(last.daysSinceEpoch - daysSinceEpoch)).map { adding(days: $0) }
+    }
+
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28

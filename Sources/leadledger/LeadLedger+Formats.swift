@@ -37,6 +37,7 @@ extension LeadLedger {
                     case .ratio(let n, let d): how = "derived: \(n) / \(d) after summing"
                     case .weightedAverage(let w): how = "average weighted by \(w)"
                     case .costPer(let m): how = "derived: spend / \(m)"
+                    case .leadsTouched(let kinds): how = "leads with a touch of kind " + kinds.map(\.rawValue).joined(separator: " or ")
                     }
                     md += "| `\(m.id)` | \(how) | \(m.description) |\n"
                 }

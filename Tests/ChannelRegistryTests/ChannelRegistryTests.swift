@@ -37,10 +37,17 @@ import TestSupport
             #expect(!["direct", "other", "leads", "touches", "conversions", "total"].contains(plugin.id), "\(plugin.id) is reserved")
             #expect(Set(plugin.metrics.map(\.id)).count == plugin.metrics.count, "\(plugin.id): duplicate metric ids")
             #expect(Set(plugin.formats.map(\.id)).count == plugin.formats.count, "\(plugin.id): duplicate format ids")
+            let ids = Set(plugin.metrics.map(\.id))
             for metric in plugin.metrics {
-                if case .ratio(let n, let d) = metric.aggregation {
-                    #expect(plugin.metrics.contains { $0.id == n && $0.isStored } && plugin.metrics.contains { $0.id == d && $0.isStored },
-                            "\(plugin.id).\(metric.id) derives from undefined metrics")
+                switch metric.aggregation {
+                case .ratio(let n, let d):
+                    #expect(ids.contains(n) && ids.contains(d) && n != metric.id && d != metric.id, "\(plugin.id).\(metric.id) derives from undefined metrics")
+                case .weightedAverage(let w):
+                    #expect(plugin.metrics.contains { $0.id == w && $0.aggregation == .sum }, "\(plugin.id).\(metric.id) weights by an undefined metric")
+                case .costPer(let m):
+                    #expect(ids.contains(m) && m != metric.id, "\(plugin.id).\(metric.id) divides by an undefined metric")
+                case .sum, .leadsTouched:
+                    break
                 }
             }
         }

@@ -101,7 +101,7 @@ let leadsCSV = """
             try f.importer.importFile(source: "conversions", path: path)
         }
         #expect(try f.count("import_runs") == 0)
-        #expect(throws: ImportError.unknownSource("tv", known: ["leads", "touches", "conversions", "social"])) {
+        #expect(throws: ImportError.unknownSource("tv", known: ["leads", "touches", "conversions", "email", "events", "referral", "seo", "social"])) {
             try f.importer.importFile(source: "tv", path: path)
         }
     }
@@ -126,11 +126,12 @@ let leadsCSV = """
             2026-01-10T10:00:00Z,L1,facebook,paid_social,Tet Sale,,,visit
             2026-01-10T10:01:00Z,L1,,,,,,visit
             2026-01-10T10:02:00Z,L1,,,,https://www.google.com/,,visit
+            2026-01-10T10:02:30Z,L1,partner,banner,,https://partner.example.org/,,visit
             2026-01-10T10:03:00Z,L1,,,,https://l.instagram.com/,,visit
             """)
         var channels: [String] = []
         try f.warehouse.db.query("SELECT channel_id FROM touchpoints ORDER BY occurred_at") { channels.append($0.text(0)!) }
-        #expect(channels == ["social", "direct", "other", "social"])
+        #expect(channels == ["social", "direct", "seo", "other", "social"])
         #expect(try f.warehouse.db.scalarText("SELECT c.key FROM touchpoints t JOIN campaigns c ON c.id = t.campaign_id") == "tet_sale")
     }
 }

@@ -77,8 +77,8 @@ struct HandWorkedCase {
         #expect(social.costPerAcquisitionMinor == 36_000.0 / 2)   // 180.00
         #expect(social.returnOnAdSpend == 750.0 / 360.0)
         #expect(social.medianDaysToConvert == (3.5 + 10) / 2)
-        // L5 and L6 were first touched by search referrers no plugin claims yet: "other", no spend.
-        let other = try #require(report.channels.first { $0.channel == "other" })
+        // L5 and L6 were first touched from search engines: SEO, whose costs were not imported.
+        let other = try #require(report.channels.first { $0.channel == "seo" })
         #expect(other.leads == 2 && other.customers == 1 && other.revenueMinor == 100_000 && other.spendMinor == nil)
         #expect(other.costPerLeadMinor == nil && other.returnOnAdSpend == nil && other.medianDaysToConvert == 15)
         // L7 has no touch: direct. Two conversions: revenue 150.00, days from the first one.
@@ -109,7 +109,7 @@ struct HandWorkedCase {
         let json = report.table.render(.json)
         #expect(!json.contains("inf") && !json.contains("nan"))
         #expect(json.contains("\"cost_per_lead\": null"))
-        #expect(report.channels.map(\.channel) == ["social"])
+        #expect(report.channels.map(\.channel) == ["email", "events", "referral", "seo", "social"])
     }
 
     @Test func refusesToAddDifferentCurrencies() throws {
