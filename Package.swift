@@ -64,6 +64,6 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
         .testTarget(name: "ChannelRegistryTests", dependencies: ["ChannelRegistry", "ChannelKit", "TestSupport"]),
         .testTarget(name: "SocialChannelTests", dependencies: ["SocialChannel", "ChannelKit"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["leadledger", "DemoDataGenerator", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["leadledger", "DemoDataGenerator", "TestSupport", "ChannelRegistry", "Ingest"]),
     ]
 )

@@ -101,6 +101,18 @@ struct Lead {
     let email: String
     let phone: String?
     let metaLeadID: String?
+    var event: Int? = nil
+}
+
+struct Event {
+    let id: String
+    let name: String
+    let kind: String
+    let firstDay: Int  // day offsets
+    let lastDay: Int
+    let venue: String
+    let costs: [(String, Double)]
+    var key: String { CampaignRef.key(for: name) }
 }
 
 let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
@@ -120,6 +132,50 @@ let campaigns = [
     Campaign(name: "B2B Decision Makers", platform: "linkedin", id: "184000001", first: 0, last: span, dailyBudget: 110, cpm: 38, ctr: 0.0095),
     Campaign(name: "Q1 Demand Gen", platform: "linkedin", id: "184000002", first: min(span, 31), last: span, dailyBudget: 85, cpm: 42, ctr: 0.0088),
 ]
+
+/// Events every 25 days from day 19; the first three have the demo's names.
+let events: [Event] = {
+    let named: [(String, String, Int, String, [(String, Double)])] = [
+        ("Vietnam Retail Expo 2026", "trade_show", 2, "SECC, Ho Chi Minh City", [("Booth", 4500), ("Travel", 800), ("Printed materials", 600)]),
+        ("Lead Scoring Webinar", "webinar", 1, "Online (Zoom)", [("Webinar platform", 150), ("Promotion", 300)]),
+        ("Hanoi Growth Meetup", "meetup", 1, "Hanoi", [("Venue and catering", 400)]),
+        ("SaaS Growth Conference", "conference", 2, "Singapore", [("Sponsorship", 3000), ("Travel", 1200)]),
+        ("CRM Hands-on Workshop", "workshop", 1, "Da Nang", [("Venue", 350), ("Trainer", 500)]),
+    ]
+    var result: [Event] = []
+    var day = 19
+    var n = 0
+    while day + 1 < options.days {
+        let (name, kind, length, venue, costs) = named[n % named.count]
+        let round = n / named.count
+        result.append(Event(id: "EV-\(String(format: "%02d", n + 1))", name: round == 0 ? name : "\(name) #\(round + 1)", kind: kind,
+                            firstDay: day, lastDay: day + length - 1, venue: venue, costs: costs))
+        day += 25
+        n += 1
+    }
+    return result
+}()
+
+/// Monthly newsletters, sent on the 1st at 02:00 UTC.
+struct Newsletter { let name: String; let sentAt: Int64; var key: String { CampaignRef.key(for: name) } }
+let newsletters: [Newsletter] = {
+    let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    var result: [Newsletter] = []
+    var (y, m, _) = options.start.components
+    while true {
+        let sent = Day(year: y, month: m, day: 1)!.start.secondsSinceEpoch + 2 * 3600
+        if sent >= endSeconds { break }
+        if sent >= startSeconds { result.append(Newsletter(name: "\(monthNames[m - 1]) Newsletter", sentAt: sent)) }
+        m += 1
+        if m > 12 { m = 1; y += 1 }
+    }
+    return result
+}()
+
+/// The newsletter a reader of an email at `t` came from: the latest sent before `t`.
+func newsletter(at t: Int64) -> Newsletter? {
+    newsletters.last { $0.sentAt <= t } ?? newsletters.first
+}
 
 @MainActor func activeCampaign(platform: String, dayOffset: Int) -> Campaign? {
     let active = campaigns.filter { $0.platform == platform && $0.first <= dayOffset && dayOffset <= $0.last }
@@ -169,8 +225,20 @@ var usedEmails = Set<String>()
 var leadRows: [String] = ["lead_id,created_at,email,phone,country,region,age_band,gender,income_band,industry,company_size,interests,lead_source"]
 for i in 1...options.leads {
     let d = rng.weighted(dayWeights.indices.map { ($0, dayWeights[$0]) })
-    let created = startSeconds + Int64(d) * 86_400 + Int64(rng.int(7 * 3600...22 * 3600)) + Int64(rng.int(0...59))
+    let drawnCreated = startSeconds + Int64(d) * 86_400 + Int64(rng.int(7 * 3600...22 * 3600)) + Int64(rng.int(0...59))
     var origin = rng.weighted(originMix)
+    var created = drawnCreated
+    var eventIndex: Int?
+    if origin == .event {
+        if events.isEmpty {
+            origin = .direct
+        } else {
+            let e = rng.int(0...(events.count - 1))
+            eventIndex = e
+            let eventStart = startSeconds + Int64(events[e].firstDay) * 86_400
+            created = max(startSeconds + 3600, eventStart - Int64(rng.int(1...14)) * 86_400 + Int64(rng.int(8 * 3600...20 * 3600)))
+        }
+    }
     var campaign: Campaign?
     switch origin {
     case .metaAds, .metaLeadForm: campaign = activeCampaign(platform: "meta", dayOffset: d)
@@ -206,7 +274,8 @@ for i in 1...options.leads {
         case .direct: return "Website"
         }
     }()
-    leads.append(Lead(index: i, key: key, created: created, origin: origin, campaign: campaign, name: "\(given) \(family.prefix(1).uppercased() + family.dropFirst())", email: email, phone: phone, metaLeadID: metaLeadID))
+    leads.append(Lead(index: i, key: key, created: created, origin: origin, campaign: campaign, name: "\(given) \(family.prefix(1).uppercased() + family.dropFirst())",
+                      email: email, phone: phone, metaLeadID: metaLeadID, event: eventIndex))
     let fields = [
         key, iso(created), email, phone ?? "", country, region, rng.weighted(ageBands), rng.pick(["female", "male", "female", "male", "unknown"]),
         rng.pick(incomeBands), b2b ? rng.pick(industries) : "", b2b ? rng.pick(companySizes) : "", uniqueInterests.joined(separator: ";"), sourceLabel,
@@ -238,7 +307,7 @@ struct Touch {
                          ("zalo", "social", "", "", "\(site)/?utm_source=zalo&utm_medium=social"), ("", "", "", "https://www.tiktok.com/", "\(site)/")])
     case .seo: return ("", "", "", rng.pick(["https://www.google.com/", "https://www.google.com.vn/", "https://coccoc.com/search", "https://www.bing.com/"]), "\(site)/blog/\(rng.pick(["lead-scoring", "crm-guide", "pricing"]))")
     case .paidSearch: return ("google", "cpc", "brand_search", "https://www.google.com/", "\(site)/?gclid=Cj0K\(lead.index)")
-    case .email: return ("newsletter", "email", rng.pick(["jan_newsletter", "feb_newsletter", "mar_newsletter"]), "", "\(site)/news?utm_source=newsletter&utm_medium=email")
+    case .email: return ("newsletter", "email", "", "", "\(site)/news?utm_source=newsletter&utm_medium=email")
     case .referral: return ("", "referral", "friend_invite", "", "\(site)/join?ref=R\(rng.int(1000...9999))")
     case .event: return ("expo_hcmc", "event", "vietnam_retail_expo_2026", "", "\(site)/expo?utm_medium=event")
     case .direct: return ("", "", "", "", "\(site)/")
@@ -246,20 +315,49 @@ struct Touch {
 }
 
 let laterOrigins: [(Origin, Double)] = [(.metaAds, 0.18), (.organicSocial, 0.08), (.seo, 0.2), (.email, 0.24), (.paidSearch, 0.08), (.direct, 0.22)]
-let interestKinds: [(String, Double)] = [("visit", 0.5), ("email_open", 0.2), ("download", 0.12), ("newsletter_signup", 0.06), ("click", 0.12)]
+let interestKinds: [(String, Double)] = [("visit", 0.55), ("download", 0.15), ("newsletter_signup", 0.08), ("click", 0.22)]
 
 var touches: [Touch] = []
 var conversions: [(lead: String, at: Int64, revenue: Double, id: String)] = []
 var formLeads: [Lead] = []
+struct Attendee { let lead: Lead; let registeredAt: Int64?; let scannedAt: Int64? }
+var attendees: [Attendee] = []
+struct Referral { let email: String; let referredAt: Int64; let converted: Int64? }
+var referrals: [Referral] = []
+/// Email engagement per (lead, newsletter): first open and first click.
+var engagement: [String: (lead: Lead, newsletter: Int, opened: Int64, clicked: Int64?)] = [:]
+
+/// A visit from an email: the web touch, and the open and click the email platform saw.
+@MainActor func emailVisit(_ lead: Lead, at t: Int64, kind: String) {
+    guard let n = newsletter(at: t), let index = newsletters.firstIndex(where: { $0.name == n.name }) else { return }
+    let site = "https://shop.example.com"
+    touches.append(Touch(at: t, lead: lead.key, source: "newsletter", medium: "email", campaign: n.key, referrer: "",
+                         landing: "\(site)/news?utm_source=newsletter&utm_medium=email&utm_campaign=\(n.key)", kind: kind))
+    let key = "\(lead.key)|\(index)"
+    let opened = t - Int64(rng.int(60...1800))
+    if let e = engagement[key], e.opened <= opened { return }
+    engagement[key] = (lead, index, opened, t - 10)
+}
+
 for lead in leads {
-    // The first touch: shortly before (or, for a lead form, exactly at) the lead's creation.
-    if lead.origin == .metaLeadForm {
+    // The first touch: shortly before (or, for a lead form or an event registration, exactly at) the lead's creation.
+    let before = Int64(rng.exponential(mean: 3 * 3600)) + 60
+    let firstAt = max(startSeconds, lead.created - before)
+    switch lead.origin {
+    case .metaLeadForm:
         formLeads.append(lead)
-    } else {
+    case .event:
+        // Registered at creation; most came, their badge scanned during the event.
+        let e = events[lead.event!]
+        let scanned = rng.chance(0.8)
+            ? startSeconds + Int64(e.firstDay + rng.int(0...(e.lastDay - e.firstDay))) * 86_400 + Int64(rng.int(9 * 3600...17 * 3600)) : nil
+        attendees.append(Attendee(lead: lead, registeredAt: lead.created, scannedAt: scanned))
+    case .email:
+        emailVisit(lead, at: firstAt, kind: "visit")
+        emailVisit(lead, at: lead.created, kind: "form_submit")
+    default:
         let (s, m, c, r, l) = firstTouchTags(lead)
-        let firstKind = lead.origin == .event ? "event_attend" : (lead.origin == .referral ? "referral" : "visit")
-        let before = Int64(rng.exponential(mean: 3 * 3600)) + 60
-        touches.append(Touch(at: max(startSeconds, lead.created - before), lead: lead.key, source: s, medium: m, campaign: c, referrer: r, landing: l, kind: firstKind))
+        touches.append(Touch(at: firstAt, lead: lead.key, source: s, medium: m, campaign: c, referrer: r, landing: l, kind: "visit"))
         touches.append(Touch(at: lead.created, lead: lead.key, source: s, medium: m, campaign: c, referrer: r, landing: l, kind: "form_submit"))
     }
     // A journey of further touches over the following weeks.
@@ -271,6 +369,10 @@ for lead in leads {
         t += Int64(rng.exponential(mean: 4.5 * 86_400)) + 600
         guard t < endSeconds else { break }
         let o = rng.weighted(laterOrigins)
+        var kind = rng.weighted(interestKinds)
+        if rng.chance(0.07) { kind = rng.pick(["quote_request", "consultation", "checkout_start"]); hot = true }
+        lastTouch = t
+        if o == .email { emailVisit(lead, at: t, kind: kind); continue }
         var campaignLead = lead
         if o == .metaAds {
             guard let c = activeCampaign(platform: "meta", dayOffset: Int((t - startSeconds) / 86_400)) else { continue }
@@ -279,19 +381,27 @@ for lead in leads {
             campaignLead = Lead(index: lead.index, key: lead.key, created: lead.created, origin: o, campaign: nil, name: lead.name, email: lead.email, phone: nil, metaLeadID: nil)
         }
         let (s, m, c, r, l) = firstTouchTags(campaignLead)
-        var kind = o == .email ? rng.pick(["email_open", "click"]) : rng.weighted(interestKinds)
-        if rng.chance(0.07) { kind = rng.pick(["quote_request", "consultation", "checkout_start"]); hot = true }
         touches.append(Touch(at: t, lead: lead.key, source: s, medium: m, campaign: c, referrer: r, landing: l, kind: kind))
-        lastTouch = t
     }
     // Conversion: more likely with a hot signal, some days after the last touch.
     let p = min(0.9, conversionBase[lead.origin]! * (hot ? 3.5 : 1) * 1.6)
+    var convertedAt: Int64?
     if rng.chance(p) {
         let at = max(lastTouch, lead.created) + Int64(rng.exponential(mean: 9 * 86_400)) + 3600
         if at < endSeconds {
             let revenue = (orderValue[lead.origin]! * (0.5 + rng.unit())).rounded() + 0.99 * Double(rng.int(0...1))
             conversions.append((lead.key, at, revenue, "ORD-\(100_000 + conversions.count + 1)"))
+            convertedAt = at
         }
+    }
+    // Referred people were invited a little before their first visit.
+    if lead.origin == .referral {
+        referrals.append(Referral(email: lead.email, referredAt: max(startSeconds, firstAt - Int64(rng.int(3600...2 * 86_400))), converted: convertedAt))
+    }
+    // Subscribers open some of the newsletters sent after they became leads.
+    for (index, n) in newsletters.enumerated() where n.sentAt > lead.created && rng.chance(0.2) {
+        let key = "\(lead.key)|\(index)"
+        if engagement[key] == nil { engagement[key] = (lead, index, n.sentAt + Int64(rng.exponential(mean: 6 * 3600)) + 60, nil) }
     }
 }
 touches.sort { ($0.at, $0.lead, $0.kind) < ($1.at, $1.lead, $1.kind) }
@@ -346,6 +456,115 @@ for d in 0..<options.days {
     }
 }
 
+// MARK: - SEO exports
+
+let pages = ["/blog/lead-scoring", "/blog/crm-guide", "/pricing", "/blog/hot-warm-cold-leads", "/"]
+let queries = ["crm for small business", "lead scoring", "khach hang tiem nang", "crm vietnam", "email marketing tools"]
+var gscDateRows = ["Date,Clicks,Impressions,CTR,Position"]
+var gscPageRows = ["Date,Page,Clicks,Impressions,CTR,Position"]
+var gscQueryRows = ["Date,Query,Clicks,Impressions,CTR,Position"]
+func percent(_ clicks: Int, _ impressions: Int) -> String {
+    impressions == 0 ? "0%" : String(format: "%.2f%%", Double(clicks) / Double(impressions) * 100)
+}
+for d in 0..<options.days {
+    let weekday = (day(d).daysSinceEpoch + 4) % 7
+    let weekend = weekday == 0 || weekday == 6
+    let impressions = Int((weekend ? 7000 : 11_000) * (1 + 0.5 * Double(d) / Double(options.days)) * (0.9 + 0.2 * rng.unit()))
+    let clicks = Int(Double(impressions) * (0.024 + 0.012 * rng.unit()))
+    let position = 9 + 4 * rng.unit()
+    gscDateRows.append("\(day(d)),\(clicks),\(impressions),\(percent(clicks, impressions)),\(String(format: "%.2f", position))")
+    // The top pages and queries take most, not all, of the day's traffic.
+    for (rows, names, prefix) in [(0, pages, "https://shop.example.com"), (1, queries, "")] {
+        var shareLeft = 0.8
+        for name in names {
+            let share = shareLeft * (0.3 + 0.3 * rng.unit())
+            shareLeft -= share
+            let i = Int(Double(impressions) * share)
+            let c = min(i, Int(Double(clicks) * share * (0.8 + 0.4 * rng.unit())))
+            let row = "\(day(d)),\(csvField(prefix + name)),\(c),\(i),\(percent(c, i)),\(String(format: "%.1f", max(1, position + 6 * rng.unit() - 3)))"
+            if rows == 0 { gscPageRows.append(row) } else { gscQueryRows.append(row) }
+        }
+    }
+}
+var seoCostRows = ["month,item,amount,currency,vendor"]
+do {
+    var (y, m, _) = options.start.components
+    let (ly, lm, _) = day(span).components
+    while (y, m) <= (ly, lm) {
+        let month = "\(y)-\(String(format: "%02d", m))"
+        seoCostRows.append("\(month),Agency retainer,1500.00,USD,Example SEO Agency")
+        seoCostRows.append("\(month),Content writing,\(money(500 + 50 * Double(rng.int(0...6)))),USD,Freelance writers")
+        seoCostRows.append("\(month),SEO tools,99.00,USD,Example Tools Inc.")
+        m += 1
+        if m > 12 { m = 1; y += 1 }
+    }
+}
+
+// MARK: - Referral ledger
+
+var referralRows = ["referral_id,referral_code,referrer_id,referred_email,referred_phone,referred_at,status,reward_amount,reward_currency,rewarded_at"]
+do {
+    // Invitations that never turned into a sign-up: people who are leads only through the ledger.
+    var invitedOnly: [Referral] = []
+    for i in 0..<(referrals.count / 3) {
+        let email = "\(rng.pick(givenNames).lowercased()).friend\(i)@\(rng.pick(domains))"
+        invitedOnly.append(Referral(email: email, referredAt: startSeconds + Int64(rng.int(0...(options.days * 86_400 - 1))), converted: nil))
+    }
+    let all = (referrals + invitedOnly).sorted { ($0.referredAt, $0.email) < ($1.referredAt, $1.email) }
+    for (i, r) in all.enumerated() {
+        let code = "R\(1000 + rng.int(0...199))"
+        let referrer = "C\(String(format: "%05d", rng.int(1...400)))"
+        var status = invitedOnly.contains { $0.email == r.email } ? "invited" : (rng.chance(0.6) ? "signed_up" : "qualified")
+        var reward = ""
+        var rewardedAt = ""
+        if let converted = r.converted {
+            status = "qualified"
+            let paid = converted + 7 * 86_400
+            if paid < endSeconds { status = "rewarded"; reward = "50.00"; rewardedAt = iso(paid) }
+        }
+        referralRows.append("RF-\(String(format: "%05d", i + 1)),\(code),\(referrer),\(r.email),,\(iso(r.referredAt)),\(status),\(reward),\(reward.isEmpty ? "" : "USD"),\(rewardedAt)")
+    }
+}
+
+// MARK: - Events
+
+var eventRows = ["event_id,event_name,kind,start_date,end_date,venue,cost_item,cost_amount,currency"]
+for e in events {
+    for (item, amount) in e.costs {
+        eventRows.append("\(e.id),\(csvField(e.name)),\(e.kind),\(day(e.firstDay)),\(day(e.lastDay)),\(csvField(e.venue)),\(item),\(money(amount)),USD")
+    }
+}
+var attendeeRows = ["event_id,event_name,name,email,company,job_title,registered,attended,registered_at,scanned_at,notes"]
+for a in attendees.sorted(by: { ($0.lead.event!, $0.lead.key) < ($1.lead.event!, $1.lead.key) }) {
+    let e = events[a.lead.event!]
+    attendeeRows.append([e.id, e.name, a.lead.name, a.lead.email, "Example \(rng.pick(["Retail", "Foods", "Logistics", "Tech", "Clinic"]))",
+                         rng.pick(["Owner", "Marketing Manager", "Buyer", "Sales Director", "Founder"]), "yes", a.scannedAt == nil ? "no" : "yes",
+                         a.registeredAt.map(iso) ?? "", a.scannedAt.map(iso) ?? "",
+                         rng.chance(0.2) ? rng.pick(["asked for a demo", "wants pricing", "follow up in Q2"]) : ""].map(csvField).joined(separator: ","))
+}
+
+// MARK: - Email
+
+var engagementRows = ["email,campaign,opened_at,clicked_at"]
+var opensByNewsletter = [Int](repeating: 0, count: newsletters.count)
+var clicksByNewsletter = [Int](repeating: 0, count: newsletters.count)
+for e in engagement.values.sorted(by: { ($0.newsletter, $0.opened, $0.lead.key) < ($1.newsletter, $1.opened, $1.lead.key) }) {
+    opensByNewsletter[e.newsletter] += 1
+    if e.clicked != nil { clicksByNewsletter[e.newsletter] += 1 }
+    engagementRows.append("\(e.lead.email),\(newsletters[e.newsletter].name),\(iso(e.opened)),\(e.clicked.map(iso) ?? "")")
+}
+var emailCampaignRows = ["campaign,sent_at,sent,delivered,opens,unique_opens,clicks,unsubscribes,bounces,cost,currency"]
+for (i, n) in newsletters.enumerated() {
+    // The list: subscribers from before LeadLedger's data, plus the leads created so far.
+    let leadsSoFar = leads.reduce(0) { $0 + ($1.created < n.sentAt ? 1 : 0) }
+    let sent = 1500 + leadsSoFar
+    let bounces = Int(Double(sent) * (0.01 + 0.01 * rng.unit()))
+    let delivered = sent - bounces
+    let uniqueOpens = min(delivered, opensByNewsletter[i] + Int(1500 * (0.18 + 0.06 * rng.unit())))
+    let clicks = clicksByNewsletter[i] + Int(Double(uniqueOpens) * 0.05)
+    emailCampaignRows.append("\(n.name),\(iso(n.sentAt)),\(sent),\(delivered),\(Int(Double(uniqueOpens) * 1.6)),\(uniqueOpens),\(clicks),\(Int(Double(delivered) * 0.004)),\(bounces),120.00,USD")
+}
+
 // MARK: - A few realistic bad rows, so the demo shows how rejects are reported
 
 if options.withBadRows {
@@ -372,4 +591,13 @@ write(conversionRows, "conversions.csv")
 write(metaRows, "social/meta_ads_daily.csv")
 write(linkedinRows, "social/linkedin_campaign_performance.csv")
 write(formRows, "social/meta_lead_forms.tsv")
+write(gscDateRows, "seo/search_console_dates.csv")
+write(gscPageRows, "seo/search_console_pages.csv")
+write(gscQueryRows, "seo/search_console_queries.csv")
+write(seoCostRows, "seo/seo_costs.csv")
+write(referralRows, "referral/referral_ledger.csv")
+write(eventRows, "events/events_ledger.csv")
+write(attendeeRows, "events/event_attendees.csv")
+write(emailCampaignRows, "email/email_campaigns.csv")
+write(engagementRows, "email/email_engagement.csv")
 print("wrote \(leads.count) leads, \(touches.count) touches, \(conversions.count) conversions, \(formLeads.count) lead-form leads to \(options.out)")
