@@ -90,13 +90,13 @@ enum ReferralLedger {
             .lead(LeadRecord(key: nil, createdAt: at, email: email, phone: phone, sourceLabel: "Referral")),
             .touch(TouchRecord(lead: .sameRow, at: at, kind: .referral, campaign: nil)),
         ]
-        if status >= 1 { records.append(.metric(MetricRecord(day: at.day, campaign: nil, metric: "signups", value: 1, detail: detail))) }
+        if status >= 1 { records.append(.metric(MetricRecord(day: at.day, campaign: nil, metric: "signups", value: 1, detail: .line(detail)))) }
         if let reward = try row.optionalMoney("reward", currencyKey: "currency"), reward.minorUnits > 0 {
             guard row.value("rewarded_at") != nil else { throw row.error("rewarded_at", "is empty, but a reward amount is given") }
             let paid = try row.timestamp("rewarded_at")
             guard paid >= at else { throw row.error("rewarded_at", "\(paid) is before the referral (\(at))") }
             records.append(.cost(CostRecord(day: paid.day, campaign: nil, amount: reward, detail: detail)))
-            records.append(.metric(MetricRecord(day: paid.day, campaign: nil, metric: "rewards_paid", value: 1, detail: detail)))
+            records.append(.metric(MetricRecord(day: paid.day, campaign: nil, metric: "rewards_paid", value: 1, detail: .line(detail))))
         } else if status == 3 {
             throw row.error("reward", "the status is rewarded but no reward amount is given")
         }

@@ -31,6 +31,9 @@ public struct SEOChannelPlugin: ChannelPlugin {
 
     public var formats: [ExportFormat] { SearchConsoleReport.formats + [SEOCostLedger.format] }
 
+    /// Search Console's page and query tables are breakdowns of the site totals.
+    public var breakdowns: [String] { ["page", "query"] }
+
     static let engines = ["google", "bing", "yahoo", "duckduckgo", "baidu", "yandex", "naver", "coccoc", "ecosia"]
     static let paidParameters = ["gclid", "gbraid", "wbraid", "dclid", "msclkid"]
     static let paidMediums = ["cpc", "ppc", "paid", "paidsearch", "paid_search", "paid-search", "sem"]

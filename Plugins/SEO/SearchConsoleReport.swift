@@ -38,7 +38,7 @@ enum SearchConsoleReport {
             Date,Page,Clicks,Impressions,CTR,Position
             2026-01-05,https://shop.example.com/blog/lead-scoring,96,2210,4.34%,6.2
             """
-    ) { (row) throws(RowError) in try records(row, detail: "page:" + (try row.required("page"))) }
+    ) { (row) throws(RowError) in try records(row, detail: .breakdown(dimension: "page", value: try row.required("page"))) }
 
     static let queries = ExportFormat(
         id: "gsc-queries",
@@ -49,9 +49,9 @@ enum SearchConsoleReport {
             Date,Query,Clicks,Impressions,CTR,Position
             2026-01-05,crm for small business,31,880,3.52%,4.1
             """
-    ) { (row) throws(RowError) in try records(row, detail: "query:" + (try row.required("query"))) }
+    ) { (row) throws(RowError) in try records(row, detail: .breakdown(dimension: "query", value: try row.required("query"))) }
 
-    static func records(_ row: SourceRow, detail: String?) throws(RowError) -> [ChannelRecord] {
+    static func records(_ row: SourceRow, detail: MetricDetail?) throws(RowError) -> [ChannelRecord] {
         let day = try row.day("day")
         let clicks = try row.count("clicks")
         let impressions = try row.count("impressions")

@@ -47,12 +47,16 @@ public protocol ChannelPlugin: Sendable {
     var touchExamples: [TouchExample] { get }
     /// The plugin's own warehouse tables, applied after the core schema, in order.
     var migrations: [ChannelMigration] { get }
+    /// Dimensions its metrics can be broken down by (``MetricDetail/breakdown(dimension:value:)``),
+    /// offered as `leadledger report channel <id> --by <dimension>`.
+    var breakdowns: [String] { get }
 }
 
 extension ChannelPlugin {
     public var classificationPriority: Int { 100 }
     public var touchExamples: [TouchExample] { [] }
     public var migrations: [ChannelMigration] { [] }
+    public var breakdowns: [String] { [] }
 
     /// The format with the given id, if the plugin has one.
     public func format(id: String) -> ExportFormat? {

@@ -72,22 +72,39 @@ public struct CostRecord: Sendable, Equatable {
     }
 }
 
-/// One channel-specific metric for one day, optionally about one ``detail``: a page or a
-/// query (`page:/blog/pricing`, `query:crm vietnam`), a ledger line, an attendee.
+/// One channel-specific metric for one day (and campaign), optionally with a ``MetricDetail``.
 public struct MetricRecord: Sendable, Equatable {
     public let day: Day
     public let campaign: CampaignRef?
     /// A stored metric id from the plugin's ``MetricDefinition``s.
     public let metric: String
     public let value: Double
-    public let detail: String?
+    public let detail: MetricDetail?
 
-    public init(day: Day, campaign: CampaignRef?, metric: String, value: Double, detail: String? = nil) {
+    public init(day: Day, campaign: CampaignRef?, metric: String, value: Double, detail: MetricDetail? = nil) {
         self.day = day
         self.campaign = campaign
         self.metric = metric
         self.value = value
         self.detail = detail
+    }
+}
+
+/// What a metric value is about, beyond its day and campaign.
+public enum MetricDetail: Sendable, Equatable {
+    /// One line of a ledger (a referral, a reward): part of the channel's total, summed with
+    /// the others.
+    case line(String)
+    /// A breakdown of the channel's total by a dimension (a page, a query): shown with
+    /// `--by <dimension>`, never added to the total, which the source reports on its own.
+    case breakdown(dimension: String, value: String)
+
+    /// How the warehouse stores it: `#<line>` or `<dimension>:<value>`.
+    public var stored: String {
+        switch self {
+        case .line(let id): return "#" + id
+        case .breakdown(let dimension, let value): return dimension + ":" + value
+        }
     }
 }
 

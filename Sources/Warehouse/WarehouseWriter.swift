@@ -235,7 +235,7 @@ public final class WarehouseWriter {
     public func upsertMetric(channel: String, _ metric: MetricRecord) throws -> WriteOutcome {
         let campaignID = try metric.campaign.flatMap { try self.campaignID(channel: channel, campaign: $0) }
         return try restate(findMetric, upsertMetricStatement,
-                           key: [.text(metric.day.description), .text(channel), SQLValue(campaignID), .text(metric.metric), .text(metric.detail ?? "")],
+                           key: [.text(metric.day.description), .text(channel), SQLValue(campaignID), .text(metric.metric), .text(metric.detail?.stored ?? "")],
                            values: [.real(metric.value)]) { found in
             found.double(1) == metric.value
         }
