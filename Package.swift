@@ -2,11 +2,16 @@
 import PackageDescription
 
 /// One entry per folder in `Plugins/`. Adding a channel = a new folder + one word here.
-/// Each entry `X` becomes the target `XChannel` at `Plugins/X`, exporting `XChannelPlugin`.
+/// Each entry `X` becomes the target `XChannel` at `Plugins/X` (exporting `XChannelPlugin`)
+/// and its test target `XChannelTests` at `Plugins/X/Tests`.
 let channels = ["Social", "SEO", "Referral", "Events", "Email"]
 
-let channelTargets: [Target] = channels.map { name in
-    .target(name: "\(name)Channel", dependencies: ["ChannelKit"], path: "Plugins/\(name)")
+let channelTargets: [Target] = channels.flatMap { name -> [Target] in
+    [
+        .target(name: "\(name)Channel", dependencies: ["ChannelKit"], path: "Plugins/\(name)", exclude: ["Tests"]),
+        .testTarget(name: "\(name)ChannelTests", dependencies: [.target(name: "\(name)Channel"), "ChannelKit", "ChannelTestKit"],
+                    path: "Plugins/\(name)/Tests"),
+    ]
 }
 
 let package = Package(
@@ -57,13 +62,14 @@ let package = Package(
 
         // Helpers shared by the test targets: temporary folders, files, the package root.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
+        // A temporary warehouse with an importer, for the channel plugins' and ingest tests.
+        .target(name: "ChannelTestKit", dependencies: ["TestSupport", "Ingest", "Warehouse", "ChannelKit"], path: "Tests/ChannelTestKit"),
         .testTarget(name: "ChannelKitTests", dependencies: ["ChannelKit"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests", "TestSupport"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "ChannelKit", "TestSupport"]),
-        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport", "ChannelTestKit"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
         .testTarget(name: "ChannelRegistryTests", dependencies: ["ChannelRegistry", "ChannelKit", "TestSupport"]),
-        .testTarget(name: "SocialChannelTests", dependencies: ["SocialChannel", "ChannelKit"]),
         .testTarget(name: "EndToEndTests", dependencies: ["leadledger", "DemoDataGenerator", "TestSupport", "ChannelRegistry", "Ingest"]),
     ]
 )

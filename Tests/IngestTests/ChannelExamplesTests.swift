@@ -2,6 +2,7 @@ import Testing
 import ChannelKit
 import ChannelRegistry
 import TestSupport
+import ChannelTestKit
 @testable import Ingest
 
 /// One generic check of every registered channel plugin: its touch examples and its formats'

@@ -3,28 +3,14 @@ import Testing
 import ChannelKit
 import ChannelRegistry
 import TestSupport
+import ChannelTestKit
 import Warehouse
 @testable import Ingest
 
-/// A fresh warehouse in a temporary folder with the built-in channels, and an importer.
-struct Fixture {
-    let dir = TemporaryDirectory()
-    let warehouse: Warehouse
-    let importer: ImportRun
-
-    init() throws {
-        warehouse = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
-        importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
-    }
-
-    func count(_ table: String) throws -> Int {
-        Int(try warehouse.db.scalarInt("SELECT count(*) FROM \(table)") ?? -1)
-    }
-
-    @discardableResult
-    func importText(_ source: String, _ name: String, _ text: String, again: Bool = false) throws -> ImportResult {
-        try importer.importFile(source: source, path: dir.write(name, text), reprocess: again)
-    }
+/// A fresh warehouse with every built-in channel.
+typealias Fixture = ImportFixture
+extension ImportFixture {
+    init() throws { try self.init(channels: ChannelRegistry.all) }
 }
 
 let leadsCSV = """

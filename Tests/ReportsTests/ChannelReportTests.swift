@@ -223,3 +223,69 @@ struct HandWorkedCase {
         #expect(parsed[1]["channel"] as? String == "a \"quoted\", name")
     }
 }
+
+extension ChannelMetricsReport.Row {
+    /// A metric's value, `nil` when undefined.
+    func value(_ id: String) -> Double? { values[id] ?? nil }
+}
+
+/// `report channel <id>`: each metric aggregated as its definition says, checked by hand.
+@Suite struct ChannelMetricsReportTests {
+    @Test func searchPositionIsWeightedByImpressionsAndBreakdownsStayOutOfTotals() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
+        let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+        _ = try importer.importFile(source: "seo", path: dir.write("dates.csv", """
+            Date,Clicks,Impressions,CTR,Position
+            2026-01-05,10,100,10%,10
+            2026-01-06,30,300,10%,20
+            2026-01-12,5,50,10%,4
+            """))
+        _ = try importer.importFile(source: "seo", path: dir.write("pages.csv", """
+            Date,Page,Clicks,Impressions,CTR,Position
+            2026-01-05,/a,8,80,10%,2
+            2026-01-06,/a,2,20,10%,6
+            """))
+        _ = try importer.importFile(source: "seo", path: dir.write("costs.csv", "month,item,amount,currency\n2026-01,Retainer,310.00,USD\n"))
+        let seo = ChannelRegistry.channel(id: "seo")!
+        let weeks = try ChannelMetricsReport.compute(w, channel: seo, period: ReportPeriod(from: Day(year: 2026, month: 1, day: 5), to: Day(year: 2026, month: 1, day: 18)), by: .week)
+        #expect(weeks.rows.map(\.group) == ["2026-01-05", "2026-01-12"])
+        let first = weeks.rows[0]
+        // Week of Monday 5 Jan: site totals only (the /a page rows are a breakdown).
+        #expect(first.value("clicks") == 40 && first.value("impressions") == 400)
+        let weighted: Double = (10.0 * 100 + 20 * 300) / 400  // 17.5
+        #expect(first.value("position") == weighted)
+        #expect(first.value("ctr") == 0.1)
+        #expect(first.spendMinor == Int64(7_000))  // 310.00 over 31 days = 10.00 a day, 7 days
+        let pages = try ChannelMetricsReport.compute(w, channel: seo, by: .breakdown("page"))
+        #expect(pages.rows.map(\.group) == ["/a"])
+        let pageWeighted: Double = (2.0 * 80 + 6 * 20) / 100
+        #expect(pages.rows[0].value("clicks") == 10 && pages.rows[0].value("position") == pageWeighted)
+    }
+
+    @Test func showRateAndCostPerAttendeeByEvent() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
+        let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+        _ = try importer.importFile(source: "events", path: dir.write("events.csv", """
+            event_id,event_name,kind,start_date,end_date,cost_item,cost_amount,currency
+            E1,Expo,trade_show,2026-01-20,2026-01-21,Booth,900.00,USD
+            """))
+        _ = try importer.importFile(source: "events", path: dir.write("people.csv", """
+            event_id,event_name,email,attended,registered_at,scanned_at
+            E1,Expo,a@example.com,yes,2026-01-10T08:00:00Z,2026-01-20T10:00:00Z
+            E1,Expo,b@example.com,yes,,2026-01-21T10:00:00Z
+            E1,Expo,c@example.com,yes,2026-01-11T08:00:00Z,2026-01-20T11:00:00Z
+            E1,Expo,d@example.com,no,2026-01-12T08:00:00Z,
+            """))
+        let events = ChannelRegistry.channel(id: "events")!
+        let result = try ChannelMetricsReport.compute(w, channel: events, by: .campaign)
+        let expo = try #require(result.rows.first { $0.group == "Expo" })
+        // 4 registrants (3 registrations + 1 walk-in), 3 attendees; 900.00 over 3 attendees.
+        #expect(expo.value("registrants") == 4 && expo.value("attendees") == 3)
+        #expect(expo.value("show_rate") == 3.0 / 4)
+        let perAttendee: Double = 90_000.0 / 3
+        #expect(expo.value("cost_per_attendee") == perAttendee)
+        #expect(expo.spendMinor == 90_000)
+    }
+}
