@@ -24,22 +24,13 @@ extension LeadLedger {
             discussion: "Leads count under their first-touch channel. Formulas: docs/kpis.md."
         )
 
-        @Option(help: "First day (YYYY-MM-DD, UTC), inclusive.")
-        var from: Day?
-
-        @Option(help: "Last day (YYYY-MM-DD, UTC), inclusive.")
-        var to: Day?
-
+        @OptionGroup var period: PeriodOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var warehouse: WarehouseOptions
 
-        func validate() throws {
-            if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to).") }
-        }
-
         func run() throws {
             let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
-            let comparison = try ChannelReport.compute(w, period: ReportPeriod(from: from, to: to))
+            let comparison = try ChannelReport.compute(w, period: period.reportPeriod)
             print(ChannelsReport.render(comparison, output.format), terminator: "")
         }
 
@@ -71,12 +62,7 @@ extension LeadLedger {
         @Option(help: "Group by day, week (Monday-based), month, campaign, or one of the channel's breakdowns (seo: page, query).")
         var by = "week"
 
-        @Option(help: "First day (YYYY-MM-DD, UTC), inclusive.")
-        var from: Day?
-
-        @Option(help: "Last day (YYYY-MM-DD, UTC), inclusive.")
-        var to: Day?
-
+        @OptionGroup var period: PeriodOptions
         @OptionGroup var output: OutputOptions
         @OptionGroup var warehouse: WarehouseOptions
 
@@ -86,7 +72,6 @@ extension LeadLedger {
             }
             let choices = ["day", "week", "month", "campaign"] + plugin.breakdowns
             guard choices.contains(by) else { throw ValidationError("--by takes one of: \(choices.joined(separator: ", ")).") }
-            if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to).") }
         }
 
         func run() throws {
@@ -100,7 +85,7 @@ extension LeadLedger {
             default: grouping = .breakdown(by)
             }
             let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
-            let result = try ChannelMetricsReport.compute(w, channel: plugin, period: ReportPeriod(from: from, to: to), by: grouping)
+            let result = try ChannelMetricsReport.compute(w, channel: plugin, period: period.reportPeriod, by: grouping)
             switch output.format {
             case .json: print(result.table.render(.json), terminator: "")
             case .csv: print(result.table.render(.csv), terminator: "")

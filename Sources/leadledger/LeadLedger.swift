@@ -11,6 +11,7 @@ import Darwin
 #endif
 import ChannelKit
 import ChannelRegistry
+import Reports
 
 @main
 struct LeadLedger: ParsableCommand {
@@ -39,6 +40,21 @@ struct WarehouseOptions: ParsableArguments {
         if let env = getenv("LEADLEDGER_DB").map({ String(cString: $0) }), !env.isEmpty { return env }
         return "leadledger.sqlite"
     }
+}
+
+/// `--from` and `--to` for every report.
+struct PeriodOptions: ParsableArguments {
+    @Option(help: "First day (YYYY-MM-DD, UTC), inclusive.")
+    var from: Day?
+
+    @Option(help: "Last day (YYYY-MM-DD, UTC), inclusive.")
+    var to: Day?
+
+    func validate() throws {
+        if let from, let to, from > to { throw ValidationError("--from \(from) is after --to \(to).") }
+    }
+
+    var reportPeriod: ReportPeriod { ReportPeriod(from: from, to: to) }
 }
 
 /// `--format table|json|csv` for every report.

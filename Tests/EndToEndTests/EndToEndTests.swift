@@ -19,6 +19,12 @@ import TestSupport
         #expect(lines.contains { $0.hasPrefix("social ") })
         #expect(lines.contains { $0.hasPrefix("total ") })
         #expect(r.stderr.isEmpty, "progress must stay quiet when not on a terminal: \(r.stderr)")
+        // Each channel's own report works on the demo warehouse.
+        let seo = try runCommand(leadledger, ["report", "channel", "seo", "--by", "month", "--db", dir.file("demo.sqlite"), "--format", "csv"])
+        #expect(seo.status == 0)
+        #expect(seo.stdout.hasPrefix("period,spend,clicks,impressions,position,ctr\r\n2026-01,2299.00,"))
+        let events = try runCommand(leadledger, ["report", "channel", "events", "--by", "campaign", "--db", dir.file("demo.sqlite")])
+        #expect(events.stdout.contains("Vietnam Retail Expo 2026"))
         // Running it again rebuilds the demo warehouse from scratch.
         let again = try runCommand(leadledger, ["demo", "--db", dir.file("demo.sqlite")], currentDirectory: dir.path)
         #expect(again.status == 0 && again.stdout == r.stdout)
@@ -100,7 +106,9 @@ import TestSupport
     @Test func channelsListsEveryPluginWithMetricsAndFormats() throws {
         let r = try runCommand(leadledger, ["channels"])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("social — Social media"))
+        for line in ["social — Social media", "seo — SEO (organic search)", "referral — Referral & networking", "events — Events", "email — Email"] {
+            #expect(r.stdout.contains(line))
+        }
         #expect(r.stdout.contains("meta-ads: Meta Ads Manager campaign report (daily)"))
         #expect(r.stdout.contains("impressions: Times an ad was shown"))
     }
