@@ -37,8 +37,11 @@ measure() {  # name rows command...
 count() { echo $(( $(wc -l < "$1") - 1 )); }
 
 measure "import leads" "$(count "$data/leads.csv")" "$bin/leadledger" import leads "$data/leads.csv" --db "$db"
-for f in "$data"/social/*; do
-  measure "import social $(basename "$f")" "$(count "$f")" "$bin/leadledger" import social "$f" --db "$db"
+for dir in "$data"/*/; do
+  channel="$(basename "$dir")"
+  for f in "$dir"*; do
+    measure "import $channel $(basename "$f")" "$(count "$f")" "$bin/leadledger" import "$channel" "$f" --db "$db"
+  done
 done
 measure "import touches" "$(count "$data/touches.csv")" "$bin/leadledger" import touches "$data/touches.csv" --db "$db"
 measure "import conversions" "$(count "$data/conversions.csv")" "$bin/leadledger" import conversions "$data/conversions.csv" --db "$db"
