@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "Warehouse", dependencies: ["CSQLite", "ChannelKit"]),
         // Streaming CSV import of core sources and channel exports into the warehouse.
         .target(name: "Ingest", dependencies: ["ChannelKit", "Warehouse", "Digests"]),
+        // Multi-touch attribution models over journeys.
+        .target(name: "Attribution", dependencies: ["Warehouse", "ChannelKit"]),
         // KPIs and the channel comparison report.
         .target(name: "Reports", dependencies: ["Warehouse", "ChannelKit"]),
         // The build-time list of channel plugins, generated from `channels` above.
@@ -53,7 +55,7 @@ let package = Package(
         .executableTarget(
             name: "leadledger",
             dependencies: [
-                "ChannelKit", "ChannelRegistry", "Warehouse", "Ingest", "Reports",
+                "ChannelKit", "ChannelRegistry", "Warehouse", "Ingest", "Reports", "Attribution",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -69,6 +71,7 @@ let package = Package(
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "ChannelKit", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport", "ChannelTestKit"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
+        .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
         .testTarget(name: "ChannelRegistryTests", dependencies: ["ChannelRegistry", "ChannelKit", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["leadledger", "DemoDataGenerator", "TestSupport", "ChannelRegistry", "Ingest"]),
     ]

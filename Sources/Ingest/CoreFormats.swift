@@ -7,7 +7,37 @@ public enum CoreFormats {
         ImportSource(id: "leads", channelID: nil, formats: [leads]),
         ImportSource(id: "touches", channelID: nil, formats: [touches]),
         ImportSource(id: "conversions", channelID: nil, formats: [conversions]),
+        ImportSource(id: "stages", channelID: nil, formats: [stages]),
     ]
+
+    /// The lifecycle stages, in funnel order.
+    public static let stageNames = ["lead", "mql", "sql", "opportunity", "customer"]
+
+    /// Lifecycle-stage changes from the CRM.
+    public static let stages = SourceFormat(
+        id: "lifecycle-stages",
+        title: "Lifecycle stage changes",
+        summary: "One row per stage a lead reached: lead, mql (marketing-qualified), sql (sales-qualified), opportunity, customer.",
+        columns: [
+            ColumnSpec("lead_id", names: ["lead_id"], description: "The lead (CRM id)"),
+            ColumnSpec("stage", names: ["stage", "lifecycle_stage"], description: "lead, mql, sql, opportunity or customer (MQL, SQL and spaces are accepted)"),
+            ColumnSpec("changed_at", names: ["changed_at", "entered_at"], description: "When the lead entered the stage, ISO 8601"),
+        ],
+        example: """
+            lead_id,stage,changed_at
+            L000001,opportunity,2026-01-12T10:00:00Z
+            """
+    ) { (row) throws(RowError) in
+        let key = try row.required("lead_id")
+        let text = try row.required("stage")
+        let stage = text.lowercased().split(separator: " ").joined(separator: "_")
+        let aliases = ["marketing_qualified": "mql", "sales_qualified": "sql", "opp": "opportunity", "won": "customer"]
+        let name = aliases[stage] ?? stage
+        guard stageNames.contains(name) else {
+            throw row.error("stage", "\"\(text)\" is not a stage; expected \(stageNames.joined(separator: ", "))")
+        }
+        return [.stage(StageRecord(leadKey: key, stage: name, at: try row.timestamp("changed_at")))]
+    }
 
     static let genders: Set<String> = ["female", "male", "non_binary", "other", "unknown"]
 

@@ -219,6 +219,9 @@ public final class ImportRun {
         case .conversion(let conversion):
             let leadID = try requireLead(conversion.leadKey, row: row, writer: writer)
             return try writer.insertConversion(leadID: leadID, at: conversion.at, revenue: conversion.revenue, externalID: conversion.externalID)
+        case .stage(let stage):
+            let leadID = try requireLead(stage.leadKey, row: row, writer: writer)
+            return try writer.insertStage(leadID: leadID, stage: stage.stage, at: stage.at)
         }
     }
 

@@ -28,6 +28,15 @@ public enum IngestRecord: Sendable, Equatable {
     case webTouch(WebTouch)
     /// A purchase or won deal.
     case conversion(ConversionRecord)
+    /// A lead reaching a lifecycle stage.
+    case stage(StageRecord)
+}
+
+/// A lead reaching a lifecycle stage (lead → mql → sql → opportunity → customer).
+public struct StageRecord: Sendable, Equatable {
+    public let leadKey: String
+    public let stage: String
+    public let at: Timestamp
 }
 
 public struct WebTouch: Sendable, Equatable {

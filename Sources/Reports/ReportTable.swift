@@ -84,7 +84,7 @@ public struct ReportTable: Sendable {
     }
 
     /// Rounds half away from zero to `places` decimals, without exponent notation.
-    static func fixed(_ value: Double, places: Int) -> String {
+    public static func fixed(_ value: Double, places: Int) -> String {
         guard value.isFinite else { return "" }
         var scale = 1.0
         for _ in 0..<places { scale *= 10 }

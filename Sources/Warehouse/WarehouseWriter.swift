@@ -275,6 +275,15 @@ public final class WarehouseWriter {
         return db.changes > 0 ? .inserted : .unchanged
     }
 
+    /// Records a lead entering a lifecycle stage, once per lead, stage and second.
+    public func insertStage(leadID: Int64, stage: String, at: Timestamp) throws -> WriteOutcome {
+        try db.run("""
+            INSERT INTO lifecycle_stages (lead_id, stage, changed_at, import_run_id) VALUES (?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """, [.integer(leadID), .text(stage), .integer(at.secondsSinceEpoch), .integer(runID)])
+        return db.changes > 0 ? .inserted : .unchanged
+    }
+
     /// Keeps a refused row with where it was and why.
     public func reject(fileName: String, line: Int, column: Int?, columnName: String?, reason: String, rawRow: String) throws {
         let s = insertRejectStatement
