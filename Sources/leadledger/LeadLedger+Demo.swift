@@ -16,7 +16,7 @@ extension LeadLedger {
             abstract: "Build a fresh warehouse from the bundled sample data and print the channel comparison.",
             discussion: """
                 Imports datasets/demo in order — leads.csv, each channel's folder (datasets/demo/<channel id>/), \
-                touches.csv, conversions.csv — into a new warehouse (default ./leadledger-demo.sqlite, rebuilt \
+                touches.csv, conversions.csv, stages.csv — into a new warehouse (default ./leadledger-demo.sqlite, rebuilt \
                 on every run) and prints `report channels`.
                 """
         )
@@ -59,6 +59,7 @@ extension LeadLedger {
             }
             try add("touches", "touches.csv")
             try add("conversions", "conversions.csv")
+            try add("stages", "stages.csv")
             return plan
         }
 

@@ -136,8 +136,8 @@ struct HandWorkedCase {
             let files = (try? FileManager.default.contentsOfDirectory(atPath: demo + channel.id)) ?? []
             plan += files.sorted().map { (channel.id, channel.id + "/" + $0) }
         }
-        plan += [("touches", "touches.csv"), ("conversions", "conversions.csv")]
-        #expect(plan.count == 15)
+        plan += [("touches", "touches.csv"), ("conversions", "conversions.csv"), ("stages", "stages.csv")]
+        #expect(plan.count == 16)
         for (source, file) in plan {
             _ = try importer.importFile(source: source, path: demo + file)
         }

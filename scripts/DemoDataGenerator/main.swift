@@ -326,6 +326,7 @@ struct Referral { let email: String; let referredAt: Int64; let converted: Int64
 var referrals: [Referral] = []
 /// Email engagement per (lead, newsletter): first open and first click.
 var engagement: [String: (lead: Lead, newsletter: Int, opened: Int64, clicked: Int64?)] = [:]
+var stageRows = ["lead_id,stage,changed_at"]
 
 /// A visit from an email: the web touch, and the open and click the email platform saw.
 @MainActor func emailVisit(_ lead: Lead, at t: Int64, kind: String) {
@@ -392,6 +393,21 @@ for lead in leads {
             let revenue = (orderValue[lead.origin]! * (0.5 + rng.unit())).rounded() + 0.99 * Double(rng.int(0...1))
             conversions.append((lead.key, at, revenue, "ORD-\(100_000 + conversions.count + 1)"))
             convertedAt = at
+        }
+    }
+    // Lifecycle stages: every lead starts as a lead; engaged ones become MQL, SQL and
+    // opportunities; customers at their conversion.
+    stageRows.append("\(lead.key),lead,\(iso(lead.created))")
+    if let c = convertedAt {
+        let span = Double(c - lead.created)
+        for (stage, f) in [("mql", 0.25), ("sql", 0.5), ("opportunity", 0.8)] { stageRows.append("\(lead.key),\(stage),\(iso(lead.created + Int64(span * f)))") }
+        stageRows.append("\(lead.key),customer,\(iso(c))")
+    } else if hot || rng.chance(0.3) {
+        var t = lead.created
+        for stage in ["mql", "sql", "opportunity"] {
+            t += Int64(rng.exponential(mean: 3 * 86_400)) + 3600
+            guard t < endSeconds, stage == "mql" || hot || rng.chance(0.4) else { break }
+            stageRows.append("\(lead.key),\(stage),\(iso(t))")
         }
     }
     // Referred people were invited a little before their first visit.
@@ -588,6 +604,7 @@ if options.withBadRows {
 write(leadRows, "leads.csv")
 write(touchRows, "touches.csv")
 write(conversionRows, "conversions.csv")
+write(stageRows, "stages.csv")
 write(metaRows, "social/meta_ads_daily.csv")
 write(linkedinRows, "social/linkedin_campaign_performance.csv")
 write(formRows, "social/meta_lead_forms.tsv")
