@@ -1,0 +1,83 @@
+import Testing
+import ChannelKit
+import ChannelRegistry
+import Ingest
+import TestSupport
+import Warehouse
+@testable import Attribution
+
+/// Journeys built from a small warehouse, checked step by step.
+@Suite struct JourneyReaderTests {
+    let dir = TemporaryDirectory()
+    let warehouse: Warehouse
+
+    init() throws {
+        warehouse = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
+        let importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
+        func load(_ source: String, _ text: String) throws {
+            let r = try importer.importFile(source: source, path: dir.write("\(source).csv", text))
+            precondition(r.rejects.isEmpty, "\(r.rejects)")
+        }
+        try load("leads", """
+            lead_id,created_at
+            L1,2026-03-01T00:00:00Z
+            L2,2026-03-02T00:00:00Z
+            L3,2026-03-03T00:00:00Z
+            L4,2026-03-04T00:00:00Z
+            """)
+        try load("touches", """
+            occurred_at,lead_id,utm_source,utm_medium,utm_campaign,referrer,landing_page,event
+            2025-11-01T00:00:00Z,L1,facebook,paid_social,old_promo,,,visit
+            2026-02-28T00:00:00Z,L1,,,,https://www.google.com/,,visit
+            2026-03-01T00:00:00Z,L1,facebook,paid_social,tet,,,form_submit
+            2026-03-05T00:00:00Z,L1,newsletter,email,mar,,,click
+            2026-03-01T00:00:00Z,L1,facebook,paid_social,tet,,,impression
+            2026-03-02T00:00:00Z,L2,,,,https://www.google.com/,,visit
+            2026-03-20T00:00:00Z,L2,,,,https://www.bing.com/,,visit
+            """)
+        try load("conversions", """
+            lead_id,converted_at,revenue,currency
+            L1,2026-03-10T00:00:00Z,500.00,USD
+            L3,2026-03-11T00:00:00Z,80.00,USD
+            """)
+        try load("stages", "lead_id,stage,changed_at\nL1,opportunity,2026-03-03T00:00:00Z\n")
+    }
+
+    func names(_ set: JourneySet, _ j: Journey) -> [String] { j.steps.map { set.units.names[Int($0)] } }
+
+    @Test func oneJourneyPerConversionAndNullPathsForTheRest() throws {
+        let set = try JourneyReader.read(warehouse, JourneyOptions())
+        #expect(set.totalConversions == 2 && set.totalValue == 58_000)
+        let converted = set.journeys.filter { $0.conversions > 0 }
+        // L1: the November touch is outside the 90-day lookback and the impression is left out.
+        #expect(names(set, converted[0]) == ["seo", "social", "email"])
+        let days: [Int64] = [10, 9, 5]
+        #expect(converted[0].secondsBefore == days.map { $0 * 86_400 })
+        // Anchors: the lead was created by the social form submit; the opportunity too (last touch by 3 March).
+        #expect(converted[0].anchors == StageAnchors(lead: 1, opportunity: 1, customer: 2))
+        // L3 converted without any touch: direct, as in the channel report.
+        #expect(names(set, converted[1]) == ["direct"] && converted[1].value == 8_000)
+        // L2 never converted: one null path. L4 has no touches at all: no journey.
+        let nulls = set.journeys.filter { $0.nulls > 0 }
+        #expect(nulls.count == 1 && names(set, nulls[0]) == ["seo", "seo"])
+    }
+
+    @Test func optionsChangeTheJourneys() throws {
+        var options = JourneyOptions()
+        options.lookbackDays = 6
+        options.kinds.insert(.impression)
+        options.unit = .campaign
+        let set = try JourneyReader.read(warehouse, options)
+        let l1 = set.journeys.first { $0.conversions > 0 && $0.value == 50_000 }!
+        #expect(names(set, l1) == ["email/mar"])
+        options.lookbackDays = 90
+        let wide = try JourneyReader.read(warehouse, options)
+        let l1Wide = wide.journeys.first { $0.value == 50_000 }!
+        #expect(names(wide, l1Wide) == ["seo/(none)", "social/tet", "social/tet", "email/mar"])
+        // A range without conversions has nothing to attribute.
+        options.from = Day(year: 2026, month: 4, day: 1)
+        let none = try JourneyReader.read(warehouse, options)
+        #expect(none.totalConversions == 0)
+        #expect(throws: AttributionError.noConversions) { try AttributionRun().run([LinearModel()], journeys: none.journeys, units: none.units.count) }
+    }
+}
