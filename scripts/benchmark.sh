@@ -47,6 +47,28 @@ measure "import touches" "$(count "$data/touches.csv")" "$bin/leadledger" import
 measure "import conversions" "$(count "$data/conversions.csv")" "$bin/leadledger" import conversions "$data/conversions.csv" --db "$db"
 measure "re-import touches (no-op)" "$(count "$data/touches.csv")" "$bin/leadledger" import touches "$data/touches.csv" --db "$db"
 measure "report channels" "-" "$bin/leadledger" report channels --db "$db"
+conversions=$(( $(wc -l < "$data/conversions.csv") - 1 ))
+for model in first last linear time-decay position w-shaped full-path markov shapley; do
+  measure "attribute --model $model (warehouse)" "$conversions" "$bin/leadledger" attribute --model "$model" --db "$db"
+done
+# The models alone on 1M journeys: a path file of one row per journey (1-12 steps, 7 channels).
+paths="${BENCH_DATA:-bench-data}/paths-1m.csv"
+if [ ! -f "$paths" ]; then
+  python3 - "$paths" <<'PY'
+import random, sys
+rng = random.Random(42)
+channels = ["social", "seo", "email", "referral", "events", "direct", "other"]
+with open(sys.argv[1], "w") as f:
+    f.write("path;total_conversions;total_conversion_value;total_null\n")
+    for _ in range(1_000_000):
+        steps = " > ".join(rng.choice(channels) for _ in range(rng.randint(1, 12)))
+        converted = rng.random() < 0.2
+        f.write(f"{steps};{1 if converted else 0};{rng.randint(50, 2000) if converted else 0};{0 if converted else 1}\n")
+PY
+fi
+for model in first last linear position markov shapley; do
+  measure "attribute --model $model (1M-journey path file)" 1000000 "$bin/leadledger" attribute --model "$model" --paths "$paths"
+done
 # Reference: the sqlite3 shell loading the same CSV into a bare table (no validation, no index).
 measure "reference: sqlite3 .import touches.csv" "$(count "$data/touches.csv")" \
   sqlite3 "$work/ref.sqlite" ".mode csv" ".import $data/touches.csv touches"

@@ -109,7 +109,7 @@ extension LeadLedger {
             var spend: [String: Int64] = [:]
             var currency: Currency?
             if let paths {
-                guard let text = try? String(contentsOfFile: paths) else { throw CommandError("cannot read \(paths)") }
+                guard let text = try? String(contentsOfFile: paths, encoding: .utf8) else { throw CommandError("cannot read \(paths)") }
                 do {
                     (units, journeys) = try PathFile.parse(text, separator: Character(separator))
                 } catch {

@@ -92,6 +92,36 @@ import TestSupport
         #expect(retried.status == 0 && retried.stdout.contains("\(rows / 1000),\(String(format: "%03d", rows % 1000)) new"))
     }
 
+    /// Every model credits exactly the conversions in range, per unit and model in JSON.
+    @Test func attributionOnTheDemoSumsToTheConversions() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("demo.sqlite")
+        #expect(try runCommand(leadledger, ["demo", "--db", db]).status == 0)
+        let r = try runCommand(leadledger, ["attribute", "--model", "all", "--db", db, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        let conversions = try String(contentsOfFile: demo + "/conversions.csv", encoding: .utf8).split(separator: "\n").count - 2  // header, one bad row
+        var byModel: [String: Double] = [:]
+        for row in rows { byModel[row["model"] as! String, default: 0] += row["conversions"] as! Double }
+        #expect(Set(byModel.keys) == ["first", "last", "linear", "time-decay", "position", "w-shaped", "full-path", "markov", "shapley"])
+        for (model, total) in byModel { #expect(abs(total - Double(conversions)) < 1e-3, "\(model)") }
+        let details = try runCommand(leadledger, ["attribute", "--model", "markov", "--details", "--by", "campaign", "--db", db])
+        #expect(details.status == 0 && details.stdout.contains("Removal effect") && details.stdout.contains("Transition matrix"))
+    }
+
+    @Test func attributionReadsAggregatedPathFiles() throws {
+        let dir = TemporaryDirectory()
+        let file = dir.write("paths.csv", "path;total_conversions;total_conversion_value;total_null\nA > B;1;100;0\nA;0;0;1\nB;1;50;0\n")
+        let r = try runCommand(leadledger, ["attribute", "--paths", file, "--model", "markov", "--format", "csv"])
+        #expect(r.status == 0, "\(r.stderr)")
+        // The hand-worked chain of docs/attribution.md: A 2/3, B 4/3.
+        #expect(r.stdout.contains("A,markov,0.6667,") && r.stdout.contains("B,markov,1.3333,"))
+        let refused = try runCommand(leadledger, ["attribute", "--paths", file, "--model", "time-decay"])
+        #expect(refused.status != 0 && refused.stderr.contains("needs touch times or stages"))
+        let bad = try runCommand(leadledger, ["attribute", "--paths", dir.write("bad.csv", "A > B;x;0;0\n")])
+        #expect(bad.status != 0 && bad.stderr.contains("line 1: \"x\" is not a non-negative number"))
+    }
+
     static let countsSQL = "SELECT (SELECT count(*) FROM leads) || '|' || (SELECT count(*) FROM touchpoints) || '|' || (SELECT count(*) FROM import_runs) || '|' || (SELECT count(*) FROM rejects)"
 
     @Test func badFilesGetAMessageNotAStackTrace() throws {
