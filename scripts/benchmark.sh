@@ -69,6 +69,8 @@ fi
 for model in first last linear position markov shapley; do
   measure "attribute --model $model (1M-journey path file)" 1000000 "$bin/leadledger" attribute --model "$model" --paths "$paths"
 done
+echo "model time alone on the 1M journeys (attribute --timings, after reading the file):"
+"$bin/leadledger" attribute --model all --paths "$paths" --timings 2>&1 >/dev/null | sed 's/^/  /'
 # Reference: the sqlite3 shell loading the same CSV into a bare table (no validation, no index).
 measure "reference: sqlite3 .import touches.csv" "$(count "$data/touches.csv")" \
   sqlite3 "$work/ref.sqlite" ".mode csv" ".import $data/touches.csv touches"

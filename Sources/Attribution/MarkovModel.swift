@@ -53,36 +53,66 @@ public struct MarkovModel: AttributionModel {
     }
 
     public func fit(_ journeys: [Journey], units: Int) throws -> Fit {
-        // Transient states: index by their symbol sequence (units, or frequency labels).
-        var stateIndex: [[Int32]: Int] = [:]
+        // Symbols: units, or the frequency transform's labels, numbered densely from 1.
+        var symbolOf: [Int32: UInt64] = [:]
+        var symbolUnits: [Int32] = []
+        func symbol(_ label: Int32, unit: Int32) -> UInt64 {
+            if label >= 0 && label < Int32(units) && label == unit { return UInt64(label) + 1 }
+            if let s = symbolOf[label] { return s }
+            let s = UInt64(units + symbolUnits.count) + 1
+            symbolOf[label] = s
+            symbolUnits.append(unit)
+            return s
+        }
+        // A state is the window of its last k symbols, packed into one integer when it fits.
+        let distinctLabels = Set(journeys.lazy.compactMap(\.stateLabels).flatMap { $0 }).count
+        let bits = max(1, (units + distinctLabels + 1).bitWidthNeeded)
+        let packable = bits * order <= 63
+        var stateIndex: [UInt64: Int] = [:]
+        var wideIndex: [[Int32]: Int] = [:]
         var states: [[Int32]] = []
         var stateUnits: [[Int32]] = []
-        func state(_ key: ArraySlice<Int32>, units: ArraySlice<Int32>) -> Int {
-            let k = Array(key)
-            if let i = stateIndex[k] { return i }
-            stateIndex[k] = states.count
-            states.append(k)
-            stateUnits.append(Array(units))
-            return states.count - 1
-        }
-        // Counts: row 0 is start; row s + 1 is transient state s.
-        var counts: [[Int: Double]] = [[:]]
+        // Transition counts keyed by (from row << 32 | target column); row 0 is start, row s + 1
+        // state s; column s + 2 is state s, 0 conversion, 1 null.
+        var counts: [UInt64: Double] = [:]
         for j in journeys where !j.steps.isEmpty && j.conversions + j.nulls > 0 {
             let weight = j.conversions + j.nulls
-            var previous = 0  // start row
-            let symbols = j.stateLabels ?? j.steps
+            let labels = j.stateLabels ?? j.steps
+            var previous: UInt64 = 0
+            var window: UInt64 = 0
+            let mask: UInt64 = packable ? (1 << UInt64(bits * order)) - 1 : 0
             for i in j.steps.indices {
-                let window = max(0, i - order + 1)...i
-                let s = state(symbols[window], units: j.steps[window])
-                if counts.count <= s + 1 { counts.append(contentsOf: repeatElement([:], count: s + 2 - counts.count)) }
-                counts[previous][s, default: 0] += weight
-                previous = s + 1
+                let index: Int
+                let range = max(0, i - order + 1)...i
+                if packable {
+                    window = ((window << UInt64(bits)) | symbol(labels[i], unit: j.steps[i])) & mask
+                    if let known = stateIndex[window] { index = known } else {
+                        index = states.count
+                        stateIndex[window] = index
+                        states.append(Array(labels[range]))
+                        stateUnits.append(Array(j.steps[range]))
+                    }
+                } else {
+                    let key = Array(labels[range])
+                    if let known = wideIndex[key] { index = known } else {
+                        index = states.count
+                        wideIndex[key] = index
+                        states.append(key)
+                        stateUnits.append(Array(j.steps[range]))
+                    }
+                }
+                counts[previous << 32 | UInt64(index + 2), default: 0] += weight
+                previous = UInt64(index + 1)
             }
-            if j.conversions > 0 { counts[previous][Fit.conversionTarget, default: 0] += j.conversions }
-            if j.nulls > 0 { counts[previous][Fit.nullTarget, default: 0] += j.nulls }
+            if j.conversions > 0 { counts[previous << 32 | 0, default: 0] += j.conversions }
+            if j.nulls > 0 { counts[previous << 32 | 1, default: 0] += j.nulls }
         }
-        if counts.count < states.count + 1 { counts.append(contentsOf: repeatElement([:], count: states.count + 1 - counts.count)) }
-        let transitions = counts.map { row -> [Int: Double] in
+        var rows = [[Int: Double]](repeating: [:], count: states.count + 1)
+        for (key, count) in counts {
+            let column = Int(key & 0xFFFF_FFFF)
+            rows[Int(key >> 32)][column == 0 ? Fit.conversionTarget : (column == 1 ? Fit.nullTarget : column - 2)] = count
+        }
+        let transitions = rows.map { row -> [Int: Double] in
             let total = row.values.reduce(0, +)
             return total > 0 ? row.mapValues { $0 / total } : [:]
         }
@@ -167,4 +197,9 @@ public struct MarkovModel: AttributionModel {
         }
         throw AttributionError.invalidOption("the Markov chain did not converge; try a lower --order")
     }
+}
+
+extension Int {
+    /// Bits needed to write the number in binary.
+    var bitWidthNeeded: Int { Int.bitWidth - leadingZeroBitCount }
 }

@@ -31,6 +31,9 @@ struct WorkingStep {
 extension Journey {
     /// The journey after `transforms` (in order) and keeping at most the last `maxLength` steps.
     public func transformed(_ transforms: [PathTransform], maxLength: Int? = nil) -> Journey {
+        if anchors == StageAnchors(), stateLabels == nil, transforms.allSatisfy({ $0 == .unique || $0 == .exposure }) {
+            return collapsed(exposure: transforms.contains(.exposure), maxLength: maxLength)
+        }
         var steps = self.steps.indices.map {
             WorkingStep(unit: self.steps[$0], label: self.steps[$0], secondsBefore: secondsBefore.isEmpty ? nil : secondsBefore[$0], origins: [$0])
         }
@@ -42,6 +45,33 @@ extension Journey {
         out.secondsBefore = secondsBefore.isEmpty ? [] : steps.map { $0.secondsBefore ?? 0 }
         func remap(_ index: Int?) -> Int? { index.flatMap { i in steps.firstIndex { $0.origins.contains(i) } } }
         out.anchors = StageAnchors(lead: remap(anchors.lead), opportunity: remap(anchors.opportunity), customer: remap(anchors.customer))
+        return out
+    }
+
+    /// The common case without stage anchors — `unique` or `exposure`, and a length cap —
+    /// without the bookkeeping of the general path (a million journeys go through here).
+    func collapsed(exposure: Bool, maxLength: Int?) -> Journey {
+        var out = self
+        if exposure {
+            var steps: [Int32] = []
+            var seconds: [Int64] = []
+            steps.reserveCapacity(self.steps.count)
+            let timed = !secondsBefore.isEmpty
+            for (i, u) in self.steps.enumerated() {
+                if steps.last == u {
+                    if timed { seconds[seconds.count - 1] = secondsBefore[i] }
+                } else {
+                    steps.append(u)
+                    if timed { seconds.append(secondsBefore[i]) }
+                }
+            }
+            out.steps = steps
+            out.secondsBefore = seconds
+        }
+        if let maxLength, out.steps.count > maxLength {
+            out.steps.removeFirst(out.steps.count - maxLength)
+            if !out.secondsBefore.isEmpty { out.secondsBefore.removeFirst(out.secondsBefore.count - maxLength) }
+        }
         return out
     }
 

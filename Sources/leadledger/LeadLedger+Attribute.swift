@@ -67,6 +67,9 @@ extension LeadLedger {
         @Flag(help: "Markov: print removal effects, the conversion probability and (order 1) the transition matrix.")
         var details = false
 
+        @Flag(help: "Print how long reading the journeys and each model took (to standard error).")
+        var timings = false
+
         @Option(help: "Read aggregated journeys from this file instead of the warehouse.")
         var paths: String?
 
@@ -104,6 +107,14 @@ extension LeadLedger {
         }
 
         func run() throws {
+            let clock = ContinuousClock()
+            var phaseStart = clock.now
+            func lap(_ what: String) {
+                guard timings else { return }
+                let d = phaseStart.duration(to: clock.now).components
+                Terminal.writeErr("\(what): \(ReportTable.fixed(Double(d.seconds) + Double(d.attoseconds) * 1e-18, places: 3)) s\n")
+                phaseStart = clock.now
+            }
             var units: UnitTable
             var journeys: [Journey]
             var spend: [String: Int64] = [:]
@@ -142,8 +153,13 @@ extension LeadLedger {
             if let set = unitSet(removeIfLastAndNotAll) { transforms.append(.removeIfLastAndNotAll(set)) }
             let runner = AttributionRun(transforms: transform == nil && transforms.isEmpty ? nil : (transform == nil ? [.unique] + transforms : transforms),
                                         maxLength: maxPath)
+            lap("read \(journeys.count) journeys")
             let chosen = try models(fromFile: paths != nil)
-            let results = try runner.run(chosen, journeys: journeys, units: units.count)
+            var results: [AttributionRun.ModelResult] = []
+            for model in chosen {
+                results += try runner.run([model], journeys: journeys, units: units.count)
+                lap("model \(model.id)")
+            }
             let table = AttributionTable(units: units, results: results, spend: spend, currency: currency, unitKey: by,
                                          totalConversions: journeys.reduce(0) { $0 + $1.conversions })
             switch output.format {
