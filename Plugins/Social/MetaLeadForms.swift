@@ -15,6 +15,7 @@ enum MetaLeadForms {
             ColumnSpec("campaign_id", names: ["campaign_id"], required: false, description: "Campaign id (empty for organic leads)"),
             ColumnSpec("campaign", names: ["campaign_name"], description: "Campaign name (empty for organic leads)"),
             ColumnSpec("form_name", names: ["form_name"], required: false, description: "The form's name (kept for reference)"),
+            ColumnSpec("full_name", names: ["full_name"], required: false, personal: true, description: "Not stored"),
             ColumnSpec("is_organic", names: ["is_organic"], required: false, description: "1 when the lead came without an ad"),
             ColumnSpec("email", names: ["email"], required: false, description: "Email; stored only as a salted hash"),
             ColumnSpec("phone", names: ["phone_number", "phone"], required: false, description: "Phone; stored only as a salted hash"),

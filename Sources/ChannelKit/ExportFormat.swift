@@ -64,7 +64,9 @@ extension [ColumnSpec] {
             }
             if let index { indexByKey[column.key] = index } else if column.isRequired { return nil }
         }
-        return ResolvedHeader(cells: cells, indexByKey: indexByKey)
+        let personal = Set(filter(\.isPersonal).map(\.key))
+        let kept = Set(indexByKey.filter { !personal.contains($0.key) }.values)
+        return ResolvedHeader(cells: cells, indexByKey: indexByKey, keptForRejects: kept)
     }
 
     /// The header cells of the required columns, for messages: `"Day", "Campaign name", …`.
@@ -83,24 +85,45 @@ public struct ColumnSpec: Sendable {
     public let matchesPrefix: Bool
     public let isRequired: Bool
     public let description: String
+    /// Personal data (an email, a phone, a name, free-text notes): never kept in plain text,
+    /// not even in the rejects table. Keys `email`, `phone`, `name` and `notes` are personal
+    /// whatever this says.
+    public let isPersonal: Bool
 
-    public init(_ key: String, names: [String], prefix: Bool = false, required: Bool = true, description: String) {
+    public init(_ key: String, names: [String], prefix: Bool = false, required: Bool = true, personal: Bool = false, description: String) {
         self.key = key
         self.names = names
         self.matchesPrefix = prefix
         self.isRequired = required
+        self.isPersonal = personal || ColumnSpec.personalKeys.contains(key)
         self.description = description
     }
+
+    public static let personalKeys: Set<String> = ["email", "phone", "name", "notes"]
 }
 
 /// A header row matched against a format's columns.
 public struct ResolvedHeader: Sendable {
     public let cells: [String]
     public let indexByKey: [String: Int]
+    /// Indices of the columns the format reads that are not personal: the only ones a reject
+    /// keeps in its copy of the row.
+    public let keptForRejects: Set<Int>
 
-    public init(cells: [String], indexByKey: [String: Int]) {
+    public init(cells: [String], indexByKey: [String: Int], keptForRejects: Set<Int>? = nil) {
         self.cells = cells
         self.indexByKey = indexByKey
+        self.keptForRejects = keptForRejects ?? Set(indexByKey.values)
+    }
+
+    /// The row as a reject keeps it: the columns the format reads as they were, personal ones
+    /// as `[personal]`, and columns it does not read (which may hold anything) as `[not kept]`.
+    public func rejectCopy(of fields: [String]) -> [String] {
+        let read = Set(indexByKey.values)
+        return fields.indices.map { i in
+            if keptForRejects.contains(i) || fields[i].isEmpty { return fields[i] }
+            return read.contains(i) ? "[personal]" : "[not kept]"
+        }
     }
 }
 

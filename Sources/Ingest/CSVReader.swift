@@ -23,11 +23,18 @@ public final class CSVReader {
         public let invalidUTF8Column: Int?
         /// True when the file ended inside a quoted field.
         public var unterminatedQuote = false
+        /// Bit i is set when field i (of the first 64) was quoted: tells `""` (an empty
+        /// string) from an empty field (a missing value) where that matters (snapshots).
+        public var quotedMask: UInt64 = 0
+
+        public func wasQuoted(_ field: Int) -> Bool { field < 64 && quotedMask & (1 << UInt64(field)) != 0 }
     }
 
     public let path: String
     public private(set) var delimiter = UInt8(ascii: ",")
-    private let fd: Int32
+    private let source: any ByteSource
+    /// The first error the source reported (a corrupt compressed stream); reading stops there.
+    public private(set) var readError: (any Error)?
     private var buffer: UnsafeMutableRawBufferPointer
     private var position = 0
     private var end = 0
@@ -47,16 +54,27 @@ public final class CSVReader {
         guard stat(path, &st) == 0 else { throw ImportError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw ImportError.cannotRead(path: path, reason: "not a regular file") }
         fileSize = Int64(st.st_size)
-        fd = open(path, O_RDONLY)
+        let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw ImportError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
+        source = FileByteSource(fd: fd)
         buffer = .allocate(byteCount: chunkSize, alignment: 16)
         field.reserveCapacity(256)
         refill()
         try checkStart()
     }
 
+    /// Reads CSV from any byte source (a decompressing stream), comma-separated, with no
+    /// checks for binary content. `name` is used in messages.
+    public init(source: any ByteSource, name: String, chunkSize: Int = 1 << 20) {
+        self.path = name
+        self.source = source
+        fileSize = -1
+        buffer = .allocate(byteCount: chunkSize, alignment: 16)
+        field.reserveCapacity(256)
+        refill()
+    }
+
     deinit {
-        close(fd)
         buffer.deallocate()
     }
 
@@ -113,17 +131,19 @@ public final class CSVReader {
             end = 0
         }
         position = 0
-        while end < buffer.count {
-            let n = read(fd, buffer.baseAddress! + end, buffer.count - end)
+        guard readError == nil else { atEOF = true; return }
+        do {
+            let n = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[end...]))
             if n > 0 {
                 hasher.update(UnsafeBufferPointer(start: (buffer.baseAddress! + end).assumingMemoryBound(to: UInt8.self), count: n))
                 end += n
                 bytesRead += Int64(n)
-                break
+            } else {
+                atEOF = true
             }
-            if n < 0 && errno == EINTR { continue }
+        } catch {
+            readError = error
             atEOF = true
-            break
         }
     }
 
@@ -160,8 +180,10 @@ public final class CSVReader {
         field.removeAll(keepingCapacity: true)
         var inQuotes = false
         var quotedField = false
+        var quotedMask: UInt64 = 0
 
         func endField() {
+            if quotedField && fields.count < 64 { quotedMask |= 1 << UInt64(fields.count) }
             if atStartOfFile {
                 atStartOfFile = false
                 if field.starts(with: [0xEF, 0xBB, 0xBF]) { field.removeFirst(3) }
@@ -219,15 +241,45 @@ public final class CSVReader {
                 if peekByte() == 10 { continue }
                 line += 1
                 endField()
-                return Record(line: startLine, fields: fields, invalidUTF8Column: invalid)
+                return Record(line: startLine, fields: fields, invalidUTF8Column: invalid, quotedMask: quotedMask)
             default:  // 10
                 line += 1
                 endField()
-                return Record(line: startLine, fields: fields, invalidUTF8Column: invalid)
+                return Record(line: startLine, fields: fields, invalidUTF8Column: invalid, quotedMask: quotedMask)
             }
         }
         endField()
-        return Record(line: startLine, fields: fields, invalidUTF8Column: invalid, unterminatedQuote: inQuotes)
+        return Record(line: startLine, fields: fields, invalidUTF8Column: invalid, unterminatedQuote: inQuotes, quotedMask: quotedMask)
+    }
+}
+
+/// Where a ``CSVReader`` gets its bytes: a file, or a stream that decompresses one.
+public protocol ByteSource: AnyObject {
+    /// Fills the start of `buffer`; returns how many bytes, 0 at the end.
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int
+}
+
+/// A file descriptor, closed when the source is released.
+public final class FileByteSource: ByteSource {
+    let fd: Int32
+
+    public init(fd: Int32) { self.fd = fd }
+
+    /// Opens `path` for reading.
+    public convenience init(path: String) throws(ImportError) {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw ImportError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
+        self.init(fd: fd)
+    }
+
+    deinit { close(fd) }
+
+    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        while true {
+            let n = Glibc.read(fd, buffer.baseAddress, buffer.count)
+            if n >= 0 { return n }
+            if errno != EINTR { throw ImportError.cannotRead(path: "file", reason: String(cString: strerror(errno))) }
+        }
     }
 }
 

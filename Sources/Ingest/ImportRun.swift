@@ -131,7 +131,7 @@ public final class ImportRun {
             func reject(_ line: Int, _ fields: [String], _ error: RowError) throws {
                 counts.rejected += 1
                 try writer.reject(fileName: fileName, line: line, column: error.column, columnName: error.columnName,
-                                  reason: error.reason, rawRow: reader.encode(fields))
+                                  reason: error.reason, rawRow: reader.encode(header.rejectCopy(of: fields)))
                 if shown.count < rejectsShown {
                     shown.append(Reject(file: fileName, line: line, column: error.column, columnName: error.columnName, reason: error.reason))
                 }

@@ -67,7 +67,8 @@ extension LeadLedger {
             }
             md += "\nAll files: UTF-8 (a byte-order mark is fine; UTF-16 is refused with a hint), comma- or tab-separated "
             md += "(detected), RFC 4180 quoting. A row that fails validation is kept in the `rejects` table with its line, "
-            md += "column and reason; the other rows are imported.\n"
+            md += "column and reason — with personal columns masked and columns the format does not read left out — and "
+            md += "the other rows are imported.\n"
             return md
         }
     }
