@@ -34,6 +34,10 @@ let package = Package(
         .target(name: "Warehouse", dependencies: ["CSQLite", "ChannelKit"]),
         // Streaming CSV import of core sources and channel exports into the warehouse.
         .target(name: "Ingest", dependencies: ["ChannelKit", "Warehouse", "Digests"]),
+        // zlib from the system, for compressed snapshots.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Compressed, verifiable dataset snapshots (directory or tar of gzip CSVs + manifest).
+        .target(name: "Snapshots", dependencies: ["CZlib", "Warehouse", "Ingest", "Digests", "ChannelKit"]),
         // Multi-touch attribution models over journeys.
         .target(name: "Attribution", dependencies: ["Warehouse", "ChannelKit"]),
         // KPIs and the channel comparison report.
@@ -55,7 +59,7 @@ let package = Package(
         .executableTarget(
             name: "leadledger",
             dependencies: [
-                "ChannelKit", "ChannelRegistry", "Warehouse", "Ingest", "Reports", "Attribution",
+                "ChannelKit", "ChannelRegistry", "Warehouse", "Ingest", "Reports", "Attribution", "Snapshots",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -72,6 +76,7 @@ let package = Package(
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport", "ChannelTestKit"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
+        .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
         .testTarget(name: "ChannelRegistryTests", dependencies: ["ChannelRegistry", "ChannelKit", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["leadledger", "DemoDataGenerator", "TestSupport", "ChannelRegistry", "Ingest"]),
     ]

@@ -1,0 +1,163 @@
+/// # Snapshots — compressed, verifiable copies of the warehouse for other tools
+///
+/// `leadledger snapshot export DIR` writes one gzip-compressed CSV per table
+/// (`<table>.csv.gz`: RFC 4180, UTF-8, header row, ISO 8601 UTC times, money as decimal strings
+/// beside a `currency` column) and a `manifest.json` with the format version, the warehouse
+/// schema, per-table columns and types, row counts, byte counts and the SHA-256 of each
+/// uncompressed CSV. `gunzip`, pandas, DuckDB or Spark read the tables without LeadLedger.
+/// With `--archive` the same directory is packed into one uncompressed `.tar`, manifest first.
+///
+/// Exports stream table by table (memory stays flat) and are deterministic: rows in
+/// primary-key order, a gzip header without name or time, a manifest with sorted keys and the
+/// newest import's time. `verify` re-reads every table, checking gzip integrity, row counts,
+/// sizes and checksums. `import` restores into a new or empty warehouse (or merges with the
+/// same idempotent rules as file imports), verifying as it streams, in one transaction: a
+/// damaged snapshot is refused and the warehouse is left as it was. Format:
+/// `docs/snapshots.md`.
+import ChannelKit
+import Foundation
+import Ingest
+import Warehouse
+
+public struct SnapshotOptions: Sendable {
+    public var tables: [String]?
+    public var from: Day?
+    public var to: Day?
+    public var channel: String?
+    public var level: Int = 6
+    public var redact = false
+    public var archive = false
+
+    public init() {}
+
+    var isSubset: Bool { from != nil || to != nil || channel != nil }
+}
+
+public enum Snapshot {
+    // MARK: Export
+
+    /// Writes a snapshot of `warehouse` at `path` (a directory, or a `.tar` with `archive`).
+    @discardableResult
+    public static func export(_ warehouse: Warehouse, to path: String, options: SnapshotOptions, version: String) throws -> Manifest {
+        guard (1...9).contains(options.level) else { throw SnapshotError.invalid("--level takes 1 (fastest) to 9 (smallest)") }
+        let tables = try chosenTables(options.tables)
+        let fm = FileManager.default
+        guard !fm.fileExists(atPath: path) || (!options.archive && (try? fm.contentsOfDirectory(atPath: path))?.isEmpty == true) else {
+            throw SnapshotError.invalid("\(path) already exists; snapshots are written to a new \(options.archive ? "file" : "directory")")
+        }
+        let dir = options.archive ? path + ".partial" : path
+        try? fm.removeItem(atPath: dir)
+        try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let db = warehouse.db
+        let arguments = subsetArguments(options)
+        if options.isSubset { try createSubset(db, arguments) }
+        defer { if options.isSubset { try? db.execute("DROP TABLE IF EXISTS temp.snap_touch; DROP TABLE IF EXISTS temp.snap_lead;") } }
+
+        var entries: [Manifest.Table] = []
+        for table in tables {
+            entries.append(try exportTable(table, db: db, dir: dir, options: options, arguments: arguments))
+        }
+        let migrations = try warehouse.appliedMigrations()
+        let newest = try db.scalarInt("SELECT max(finished_at) FROM import_runs") ?? 0
+        let manifest = Manifest(
+            format: "leadledger-snapshot", formatVersion: Manifest.currentFormatVersion, schemaVersion: migrations.last ?? "",
+            migrations: migrations, leadledgerVersion: version, createdAt: Timestamp(secondsSinceEpoch: newest).description,
+            filters: .init(tables: options.tables, from: options.from?.description, to: options.to?.description, channel: options.channel,
+                           redacted: options.redact, level: options.level),
+            tables: entries)
+        try manifest.encoded().write(to: URL(fileURLWithPath: dir + "/manifest.json"))
+        if options.archive {
+            let name = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else { throw SnapshotError.io("cannot write \(path)") }
+            defer { close(fd) }
+            try Tar.append(file: dir + "/manifest.json", as: name + "/manifest.json", to: fd)
+            for t in entries { try Tar.append(file: dir + "/" + t.file, as: name + "/" + t.file, to: fd) }
+            try Tar.finish(fd)
+            try fm.removeItem(atPath: dir)
+        }
+        return manifest
+    }
+
+    static func chosenTables(_ names: [String]?) throws(SnapshotError) -> [SnapshotTable] {
+        guard let names else { return SnapshotTables.all }
+        for n in names where SnapshotTables.named(n) == nil {
+            throw SnapshotError.invalid("no table \"\(n)\"; expected some of: \(SnapshotTables.all.map(\.name).joined(separator: ", "))")
+        }
+        return SnapshotTables.all.filter { names.contains($0.name) }
+    }
+
+    static func subsetArguments(_ o: SnapshotOptions) -> [SQLValue] {
+        [SQLValue(o.channel), .integer(o.from?.start.secondsSinceEpoch ?? Int64.min),
+         .integer(o.to?.adding(days: 1).start.secondsSinceEpoch ?? Int64.max),
+         .text(o.from?.description ?? "0000-01-01"), .text(o.to?.description ?? "9999-12-31")]
+    }
+
+    /// The consistent subset: the touchpoints of the channel and range, the leads they belong
+    /// to (and, without a channel, the leads created in the range).
+    static func createSubset(_ db: Database, _ arguments: [SQLValue]) throws {
+        try db.execute("DROP TABLE IF EXISTS temp.snap_touch; DROP TABLE IF EXISTS temp.snap_lead;")
+        try db.run("""
+            CREATE TEMP TABLE snap_touch AS SELECT id FROM touchpoints
+            WHERE (?1 IS NULL OR channel_id = ?1) AND occurred_at >= ?2 AND occurred_at < ?3
+            """, arguments)
+        try db.run("""
+            CREATE TEMP TABLE snap_lead AS
+            SELECT lead_id AS id FROM touchpoints WHERE id IN snap_touch
+            UNION SELECT id FROM leads WHERE ?1 IS NULL AND created_at >= ?2 AND created_at < ?3
+            """, arguments)
+    }
+
+    static func exportTable(_ table: SnapshotTable, db: Database, dir: String, options: SnapshotOptions, arguments: [SQLValue]) throws -> Manifest.Table {
+        let writer = try GzipWriter(path: dir + "/" + table.file, level: Int32(options.level))
+        try writer.write(table.columns.map(\.name).joined(separator: ",") + "\r\n")
+        var sql = "SELECT " + table.columns.map(\.dbColumn).joined(separator: ", ") + " FROM \(table.name)"
+        var where_: [String] = []
+        if options.isSubset { where_.append("(\(table.subset))") }
+        if options.redact && table.name == "settings" { where_.append("key <> 'identifier_salt'") }
+        if !where_.isEmpty { sql += " WHERE " + where_.joined(separator: " AND ") }
+        sql += " ORDER BY \(table.orderBy)"
+        let currencyIndex = table.currencyIndex.map(Int32.init)
+        var rows = 0
+        var line = ""
+        try db.query(sql, options.isSubset ? arguments : []) { s in
+            line.removeAll(keepingCapacity: true)
+            for (i, column) in table.columns.enumerated() {
+                if i > 0 { line.append(",") }
+                let c = Int32(i)
+                if options.redact && table.redacted.contains(column.name) {
+                    // A hash becomes no value; a required text (a reject's row) says it was redacted.
+                    if column.name == "raw_row" { line.append("[redacted]") }
+                    continue
+                }
+                if s.isNull(c) { continue }
+                switch column.kind {
+                case .integer: line.append(String(s.int(c)))
+                case .real: line.append(String(s.double(c)))
+                case .timestamp: line.append(Timestamp(secondsSinceEpoch: s.int(c)).description)
+                case .date: line.append(s.text(c) ?? "")
+                case .decimal:
+                    let currency = currencyIndex.flatMap { s.text($0) }.flatMap { Currency($0) }
+                    line.append(currency?.decimalString(minorUnits: s.int(c)) ?? String(s.int(c)))
+                case .text: line.append(csvQuoted(s.text(c) ?? ""))
+                }
+            }
+            line.append("\r\n")
+            try writer.write(line)
+            rows += 1
+        }
+        let (sha, uncompressed, compressed) = try writer.finish()
+        return Manifest.Table(name: table.name, file: table.file, columns: table.columns.map { .init(name: $0.name, type: $0.kind.rawValue) },
+                              rows: rows, uncompressedBytes: uncompressed, compressedBytes: compressed, sha256: sha)
+    }
+
+    /// RFC 4180 text: quoted when it holds a comma, quote or line break — and when empty, so that
+    /// `""` (an empty string) differs from an empty field (no value).
+    static func csvQuoted(_ text: String) -> String {
+        if text.isEmpty { return "\"\"" }
+        guard text.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) else { return text }
+        var out = "\""
+        for ch in text { if ch == "\"" { out += "\"\"" } else { out.append(ch) } }
+        return out + "\""
+    }
+}

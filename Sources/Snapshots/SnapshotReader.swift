@@ -1,0 +1,151 @@
+import ChannelKit
+import Foundation
+import Ingest
+import Warehouse
+
+/// Reads a snapshot — a directory or a tar archive — table by table, checking each table as it
+/// streams: gzip integrity, the header, every value's type, the row count, the byte count and
+/// the SHA-256 of the uncompressed CSV.
+final class SnapshotReader {
+    let path: String
+    let manifest: Manifest
+    private let tarReader: Tar.Reader?
+    private let root: String
+
+    init(path: String) throws(SnapshotError) {
+        self.path = path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw SnapshotError.io("no snapshot at \(path)") }
+        if isDirectory.boolValue {
+            tarReader = nil
+            root = path
+            guard let data = FileManager.default.contents(atPath: path + "/manifest.json") else {
+                throw SnapshotError.invalid("\(path) has no manifest.json; it is not a snapshot")
+            }
+            manifest = try Manifest.decode(data)
+        } else {
+            let reader = try Tar.Reader(path: path)
+            tarReader = reader
+            var entry: Tar.Reader.Entry?
+            do {
+                repeat { entry = try reader.next() } while entry?.name.hasSuffix("/") == true
+            } catch let e as SnapshotError { throw e } catch { throw SnapshotError.io("\(error)") }
+            guard let entry, entry.name.hasSuffix("/manifest.json") || entry.name == "manifest.json" else {
+                throw SnapshotError.invalid("\(path) is not a snapshot archive: its first file must be manifest.json")
+            }
+            root = String(entry.name.dropLast("manifest.json".count))
+            var data = Data()
+            let source = reader.content()
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            do {
+                while true {
+                    let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
+                    if n == 0 { break }
+                    data.append(contentsOf: buffer[0..<n])
+                }
+            } catch let e as SnapshotError { throw e } catch { throw SnapshotError.io("\(error)") }
+            manifest = try Manifest.decode(data)
+        }
+    }
+
+    /// Calls `body` for every table of the manifest with its compressed bytes, or `nil` when the
+    /// snapshot lacks its file; in archive order for archives.
+    func forEachTable(_ body: (Manifest.Table, (any ByteSource)?) throws -> Void) throws {
+        var seen = Set<String>()
+        if let tarReader {
+            while let entry = try tarReader.next() {
+                if entry.name.hasSuffix("/") { continue }
+                guard entry.name.hasPrefix(root), let table = manifest.tables.first(where: { root + $0.file == entry.name }) else {
+                    throw SnapshotError.invalid("the archive holds \(entry.name), which its manifest does not list")
+                }
+                guard seen.insert(table.name).inserted else { throw SnapshotError.invalid("the archive holds \(entry.name) twice") }
+                try body(table, tarReader.content())
+            }
+            for table in manifest.tables where !seen.contains(table.name) { try body(table, nil) }
+        } else {
+            for table in manifest.tables {
+                let file = root + "/" + table.file
+                try body(table, FileManager.default.fileExists(atPath: file) ? try FileByteSource(path: file) : nil)
+            }
+        }
+    }
+
+    /// Streams one table's rows as warehouse values (in the table's column order) and returns
+    /// what is wrong with it, if anything. Stops at the first damaged value.
+    static func read(_ table: Manifest.Table, from compressed: (any ByteSource)?, row: ([SQLValue]) throws -> Void) throws -> [String] {
+        guard let spec = SnapshotTables.named(table.name) else { return ["this LeadLedger has no table \(table.name)"] }
+        guard let compressed else { return ["\(table.file) is missing"] }
+        guard table.columns == spec.columns.map({ Manifest.Column(name: $0.name, type: $0.kind.rawValue) }) else {
+            return ["its columns differ from the ones this LeadLedger writes (\(spec.columns.map(\.name).joined(separator: ",")))"]
+        }
+        let reader = CSVReader(source: try GzipByteSource(compressed, name: table.name), name: table.file)
+        var problems: [String] = []
+        guard let header = reader.next() else {
+            return [reader.readError.map { "\($0)" } ?? "\(table.file) is empty"]
+        }
+        guard header.fields == spec.columns.map(\.name) else { return ["its header row is not \(spec.columns.map(\.name).joined(separator: ","))"] }
+        let currencyIndex = spec.currencyIndex
+        var rows = 0
+        var values = [SQLValue](repeating: .null, count: spec.columns.count)
+        reading: while let record = reader.next() {
+            rows += 1
+            guard record.fields.count == spec.columns.count else {
+                problems.append("row \(rows) has \(record.fields.count) fields, not \(spec.columns.count)")
+                break
+            }
+            for (i, column) in spec.columns.enumerated() {
+                let field = record.fields[i]
+                if field.isEmpty && !record.wasQuoted(i) { values[i] = .null; continue }
+                switch column.kind {
+                case .text, .date: values[i] = .text(field)
+                case .integer:
+                    guard let v = Int64(field) else { problems.append("row \(rows), \(column.name): \"\(field)\" is not an integer"); break reading }
+                    values[i] = .integer(v)
+                case .real:
+                    guard let v = Double(field) else { problems.append("row \(rows), \(column.name): \"\(field)\" is not a number"); break reading }
+                    values[i] = .real(v)
+                case .timestamp:
+                    guard let t = Timestamp.parse(field) else { problems.append("row \(rows), \(column.name): \"\(field)\" is not a time"); break reading }
+                    values[i] = .integer(t.secondsSinceEpoch)
+                case .decimal:
+                    guard let code = currencyIndex.map({ record.fields[$0] }), let currency = Currency(code),
+                          let money = Money.parse(field, currency: currency) else {
+                        problems.append("row \(rows), \(column.name): \"\(field)\" is not an amount in the row's currency"); break reading
+                    }
+                    values[i] = .integer(money.minorUnits)
+                }
+            }
+            try row(values)
+        }
+        if let error = reader.readError { return problems + ["\(error)".replacingOccurrences(of: "\(table.name): ", with: "")] }
+        if !problems.isEmpty { return problems }
+        let sha = reader.finishChecksum()
+        if rows != table.rows { problems.append("it has \(rows) rows; the manifest says \(table.rows)") }
+        if reader.bytesRead != table.uncompressedBytes { problems.append("it holds \(reader.bytesRead) bytes of CSV; the manifest says \(table.uncompressedBytes)") }
+        if sha != table.sha256 { problems.append("its SHA-256 is \(sha); the manifest says \(table.sha256) (the data was changed)") }
+        return problems
+    }
+}
+
+extension Snapshot {
+    /// What `verify` found: per table, its problems (none when intact).
+    public struct Verification: Sendable {
+        public let manifest: Manifest
+        public let problems: [(table: String, problem: String)]
+        public var isIntact: Bool { problems.isEmpty }
+    }
+
+    /// Re-reads the whole snapshot and reports every problem by table.
+    public static func verify(_ path: String) throws -> Verification {
+        let reader = try SnapshotReader(path: path)
+        var problems: [(String, String)] = []
+        try reader.forEachTable { table, source in
+            do {
+                for p in try SnapshotReader.read(table, from: source, row: { _ in }) { problems.append((table.name, p)) }
+            } catch let e as SnapshotError {
+                problems.append((table.name, "\(e)".replacingOccurrences(of: "\(table.name): ", with: "")))
+            }
+        }
+        return Verification(manifest: reader.manifest, problems: problems)
+    }
+}
