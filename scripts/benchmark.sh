@@ -72,6 +72,10 @@ done
 echo "model time alone on the 1M journeys (attribute --timings, after reading the file):"
 "$bin/leadledger" attribute --model all --paths "$paths" --timings 2>&1 >/dev/null | sed 's/^/  /'
 # Reference: the sqlite3 shell loading the same CSV into a bare table (no validation, no index).
+measure "snapshot export (level 6)" "-" "$bin/leadledger" snapshot export "$work/snap" --db "$db"
+measure "snapshot verify" "-" "$bin/leadledger" snapshot verify "$work/snap"
+measure "reference: sqlite3 .dump | gzip -6" "-" sh -c "sqlite3 '$db' .dump | gzip -6 > '$work/dump.sql.gz'"
+echo "snapshot: $(du -sb "$work/snap" | cut -f1) bytes; sqlite3 .dump | gzip -6: $(stat -c %s "$work/dump.sql.gz") bytes; warehouse: $(stat -c %s "$db") bytes"
 measure "reference: sqlite3 .import touches.csv" "$(count "$data/touches.csv")" \
   sqlite3 "$work/ref.sqlite" ".mode csv" ".import $data/touches.csv touches"
 echo "warehouse: $(du -h "$db" | cut -f1); machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m)"

@@ -1,5 +1,7 @@
+import ChannelKit
 import CZlib
 import Digests
+import Dispatch
 import Ingest
 #if canImport(Glibc)
 import Glibc
@@ -22,61 +24,94 @@ public enum SnapshotError: Error, CustomStringConvertible, Equatable {
 /// Writes a gzip stream (system zlib) to a file, keeping the SHA-256 and size of the
 /// uncompressed bytes. The gzip header carries no name and a zero time, so the same input
 /// gives the same bytes.
-final class GzipWriter {
+///
+/// Compressing runs on a serial queue of its own while the caller hashes and formats the next
+/// rows — the same overlap `sqlite3 .dump | gzip` gets from its pipe. At most four 256 KiB
+/// chunks wait at a time, so memory stays flat.
+final class GzipWriter: @unchecked Sendable {
     private var stream = z_stream()
     private let fd: Int32
-    private var out = [UInt8](repeating: 0, count: 1 << 18)
-    private(set) var hasher = SHA256()
-    private(set) var uncompressedBytes: Int64 = 0
-    private(set) var compressedBytes: Int64 = 0
+    private let out = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 1 << 18)
+    private var hasher = SHA256()
+    private var uncompressedBytes: Int64 = 0
+    private var compressedBytes: Int64 = 0
+    private var failure: SnapshotError?
     private var pending: [UInt8] = []
+    private let worker = DispatchQueue(label: "leadledger.snapshot.gzip")
+    private let slots = DispatchSemaphore(value: 4)
+    static let chunk = 1 << 18
 
     init(path: String, level: Int32) throws(SnapshotError) {
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else { throw SnapshotError.io("cannot write \(path): \(String(cString: strerror(errno)))") }
         guard czlib_deflate_init_gzip(&stream, level) == Z_OK else { close(fd); throw SnapshotError.io("zlib could not start compressing") }
-        pending.reserveCapacity(1 << 16)
+        pending.reserveCapacity(GzipWriter.chunk + 4096)
     }
 
-    deinit { close(fd) }
+    deinit {
+        close(fd)
+        out.deallocate()
+    }
 
-    /// Buffers text; compresses in 64 KiB steps.
-    func write(_ text: String) throws(SnapshotError) {
+    /// Buffers text; hands full chunks to the compressing queue.
+    func write(_ text: String) {
         pending.append(contentsOf: text.utf8)
-        if pending.count >= 1 << 16 { try flush(finish: false) }
+        if pending.count >= GzipWriter.chunk { handOff(finish: false) }
     }
 
-    /// Compresses what is pending, and ends the stream when `finish`.
-    func flush(finish: Bool) throws(SnapshotError) {
+    /// Takes a full buffer of CSV bytes (leaving `bytes` empty for reuse).
+    func submit(_ bytes: inout [UInt8]) {
+        pending.append(contentsOf: bytes)
+        bytes.removeAll(keepingCapacity: true)
+        if pending.count >= GzipWriter.chunk { handOff(finish: false) }
+    }
+
+    private func handOff(finish: Bool) {
+        // Hash here and compress there: the two halves of the work are about the same size.
         hasher.update(pending)
         uncompressedBytes += Int64(pending.count)
-        var failure: SnapshotError?
-        pending.withUnsafeMutableBufferPointer { input in
-            stream.next_in = input.baseAddress
-            stream.avail_in = UInt32(input.count)
-            repeat {
-                out.withUnsafeMutableBufferPointer { o in
-                    stream.next_out = o.baseAddress
-                    stream.avail_out = UInt32(o.count)
-                    let rc = deflate(&stream, finish ? Z_FINISH : Z_NO_FLUSH)
-                    if rc == Z_STREAM_ERROR { failure = .io("zlib failed while compressing") }
-                    let produced = o.count - Int(stream.avail_out)
-                    if produced > 0 {
-                        if Glibc.write(fd, o.baseAddress, produced) != produced { failure = .io("cannot write: \(String(cString: strerror(errno)))") }
-                        compressedBytes += Int64(produced)
-                    }
-                }
-            } while failure == nil && (stream.avail_out == 0 || (finish && stream.avail_in > 0))
+        let chunk = pending
+        pending = []
+        pending.reserveCapacity(GzipWriter.chunk + 4096)
+        slots.wait()
+        worker.async {
+            self.compress(chunk, finish: finish)
+            self.slots.signal()
         }
-        pending.removeAll(keepingCapacity: true)
-        if let failure { throw failure }
+    }
+
+    /// Runs on the worker queue only.
+    private func compress(_ input: [UInt8], finish: Bool) {
+        guard failure == nil else { return }
+        var input = input
+        input.withUnsafeMutableBufferPointer { buffer in
+            stream.next_in = buffer.baseAddress
+            stream.avail_in = UInt32(buffer.count)
+            repeat {
+                stream.next_out = out.baseAddress
+                stream.avail_out = UInt32(out.count)
+                if deflate(&stream, finish ? Z_FINISH : Z_NO_FLUSH) == Z_STREAM_ERROR { failure = .io("zlib failed while compressing"); return }
+                let produced = out.count - Int(stream.avail_out)
+                if produced > 0 {
+                    if Glibc.write(fd, out.baseAddress, produced) != produced {
+                        failure = .io("cannot write: \(String(cString: strerror(errno)))")
+                        return
+                    }
+                    compressedBytes += Int64(produced)
+                }
+            } while stream.avail_out == 0 || (finish && stream.avail_in > 0)
+        }
     }
 
     func finish() throws(SnapshotError) -> (sha256: String, uncompressed: Int64, compressed: Int64) {
-        try flush(finish: true)
-        deflateEnd(&stream)
-        var h = hasher
-        return (h.finalize().hex, uncompressedBytes, compressedBytes)
+        handOff(finish: true)
+        let result = worker.sync { () -> Result<(String, Int64, Int64), SnapshotError> in
+            deflateEnd(&stream)
+            if let failure { return .failure(failure) }
+            var h = hasher
+            return .success((h.finalize().hex, uncompressedBytes, compressedBytes))
+        }
+        return try result.get()
     }
 }
 
@@ -129,5 +164,59 @@ final class GzipByteSource: ByteSource {
             }
         }
         return out.count - Int(stream.avail_out)
+    }
+}
+
+/// CSV fields appended as bytes to a local buffer: no Strings and no dynamic exclusivity checks
+/// on the export's hot path.
+struct CSVBytes {
+    var bytes: [UInt8] = []
+
+    init() { bytes.reserveCapacity(GzipWriter.chunk + 4096) }
+
+    var isFull: Bool { bytes.count >= GzipWriter.chunk }
+
+    @inline(__always) mutating func byte(_ b: UInt8) { bytes.append(b) }
+
+    mutating func string(_ s: String) { bytes.append(contentsOf: s.utf8) }
+
+    mutating func endLine() { bytes.append(13); bytes.append(10) }
+
+    mutating func integer(_ value: Int64) {
+        if value < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var divisor: UInt64 = 1
+        while magnitude / divisor >= 10 { divisor *= 10 }
+        while divisor > 0 {
+            bytes.append(UInt8(truncatingIfNeeded: magnitude / divisor) + 48)
+            magnitude %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// Zero-padded to `width` digits.
+    mutating func padded(_ value: Int, _ width: Int) {
+        var divisor = 1
+        for _ in 1..<width { divisor *= 10 }
+        var v = value
+        while divisor > 0 { bytes.append(UInt8(v / divisor % 10) + 48); v %= divisor; divisor /= 10 }
+    }
+
+    /// ISO 8601 UTC, as ``Timestamp`` prints it.
+    mutating func timestamp(_ seconds: Int64) {
+        let day = Timestamp(secondsSinceEpoch: seconds).day
+        let (y, m, d) = day.components
+        let second = Int(seconds - Int64(day.daysSinceEpoch) * 86_400)
+        padded(y, 4); bytes.append(45); padded(m, 2); bytes.append(45); padded(d, 2); bytes.append(84)
+        padded(second / 3600, 2); bytes.append(58); padded(second / 60 % 60, 2); bytes.append(58); padded(second % 60, 2); bytes.append(90)
+    }
+
+    /// RFC 4180 text: quoted when it holds a comma, a quote or a line break, and when empty.
+    mutating func text(_ field: UnsafeBufferPointer<UInt8>) {
+        let needsQuotes = field.isEmpty || field.contains { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }
+        guard needsQuotes else { bytes.append(contentsOf: field); return }
+        bytes.append(34)
+        for b in field { if b == 34 { bytes.append(34) }; bytes.append(b) }
+        bytes.append(34)
     }
 }

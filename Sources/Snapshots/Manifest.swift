@@ -63,7 +63,7 @@ public struct Manifest: Codable, Sendable, Equatable {
         // Read the version first, so that a newer format is named as such rather than failing to parse.
         struct Version: Decodable { let format: String?; let formatVersion: Int? }
         guard let version = try? decoder.decode(Version.self, from: data), version.format == "leadledger-snapshot" else {
-            throw SnapshotError.invalid("manifest.json is not a LeadLedger snapshot manifest")
+            throw SnapshotError.invalid("manifest.json is damaged or is not a LeadLedger snapshot manifest")
         }
         guard let v = version.formatVersion, v <= currentFormatVersion else {
             throw SnapshotError.invalid("the snapshot is format version \(version.formatVersion ?? 0), newer than this LeadLedger reads (\(currentFormatVersion)); upgrade LeadLedger")

@@ -87,30 +87,30 @@ public enum Snapshot {
         return SnapshotTables.all.filter { names.contains($0.name) }
     }
 
-    static func subsetArguments(_ o: SnapshotOptions) -> [SQLValue] {
-        [SQLValue(o.channel), .integer(o.from?.start.secondsSinceEpoch ?? Int64.min),
-         .integer(o.to?.adding(days: 1).start.secondsSinceEpoch ?? Int64.max),
-         .text(o.from?.description ?? "0000-01-01"), .text(o.to?.description ?? "9999-12-31")]
+    static func subsetArguments(_ o: SnapshotOptions) -> [String: SQLValue] {
+        ["channel": SQLValue(o.channel), "start": .integer(o.from?.start.secondsSinceEpoch ?? Int64.min),
+         "end": .integer(o.to?.adding(days: 1).start.secondsSinceEpoch ?? Int64.max),
+         "first_day": .text(o.from?.description ?? "0000-01-01"), "last_day": .text(o.to?.description ?? "9999-12-31")]
     }
 
     /// The consistent subset: the touchpoints of the channel and range, the leads they belong
     /// to (and, without a channel, the leads created in the range).
-    static func createSubset(_ db: Database, _ arguments: [SQLValue]) throws {
+    static func createSubset(_ db: Database, _ arguments: [String: SQLValue]) throws {
         try db.execute("DROP TABLE IF EXISTS temp.snap_touch; DROP TABLE IF EXISTS temp.snap_lead;")
         try db.run("""
             CREATE TEMP TABLE snap_touch AS SELECT id FROM touchpoints
-            WHERE (?1 IS NULL OR channel_id = ?1) AND occurred_at >= ?2 AND occurred_at < ?3
-            """, arguments)
+            WHERE (:channel IS NULL OR channel_id = :channel) AND occurred_at >= :start AND occurred_at < :end
+            """, named: arguments)
         try db.run("""
             CREATE TEMP TABLE snap_lead AS
             SELECT lead_id AS id FROM touchpoints WHERE id IN snap_touch
-            UNION SELECT id FROM leads WHERE ?1 IS NULL AND created_at >= ?2 AND created_at < ?3
-            """, arguments)
+            UNION SELECT id FROM leads WHERE :channel IS NULL AND created_at >= :start AND created_at < :end
+            """, named: arguments)
     }
 
-    static func exportTable(_ table: SnapshotTable, db: Database, dir: String, options: SnapshotOptions, arguments: [SQLValue]) throws -> Manifest.Table {
+    static func exportTable(_ table: SnapshotTable, db: Database, dir: String, options: SnapshotOptions, arguments: [String: SQLValue]) throws -> Manifest.Table {
         let writer = try GzipWriter(path: dir + "/" + table.file, level: Int32(options.level))
-        try writer.write(table.columns.map(\.name).joined(separator: ",") + "\r\n")
+        writer.write(table.columns.map(\.name).joined(separator: ",") + "\r\n")
         var sql = "SELECT " + table.columns.map(\.dbColumn).joined(separator: ", ") + " FROM \(table.name)"
         var where_: [String] = []
         if options.isSubset { where_.append("(\(table.subset))") }
@@ -119,45 +119,34 @@ public enum Snapshot {
         sql += " ORDER BY \(table.orderBy)"
         let currencyIndex = table.currencyIndex.map(Int32.init)
         var rows = 0
-        var line = ""
-        try db.query(sql, options.isSubset ? arguments : []) { s in
-            line.removeAll(keepingCapacity: true)
+        var out = CSVBytes()
+        try db.query(sql, named: options.isSubset ? arguments : [:]) { s in
             for (i, column) in table.columns.enumerated() {
-                if i > 0 { line.append(",") }
+                if i > 0 { out.byte(44) }
                 let c = Int32(i)
                 if options.redact && table.redacted.contains(column.name) {
                     // A hash becomes no value; a required text (a reject's row) says it was redacted.
-                    if column.name == "raw_row" { line.append("[redacted]") }
+                    if column.name == "raw_row" { out.string("[redacted]") }
                     continue
                 }
                 if s.isNull(c) { continue }
                 switch column.kind {
-                case .integer: line.append(String(s.int(c)))
-                case .real: line.append(String(s.double(c)))
-                case .timestamp: line.append(Timestamp(secondsSinceEpoch: s.int(c)).description)
-                case .date: line.append(s.text(c) ?? "")
+                case .integer: out.integer(s.int(c))
+                case .real: out.string(String(s.double(c)))
+                case .timestamp: out.timestamp(s.int(c))
+                case .date, .text: s.withTextBytes(c) { out.text($0) }
                 case .decimal:
                     let currency = currencyIndex.flatMap { s.text($0) }.flatMap { Currency($0) }
-                    line.append(currency?.decimalString(minorUnits: s.int(c)) ?? String(s.int(c)))
-                case .text: line.append(csvQuoted(s.text(c) ?? ""))
+                    out.string(currency?.decimalString(minorUnits: s.int(c)) ?? String(s.int(c)))
                 }
             }
-            line.append("\r\n")
-            try writer.write(line)
+            out.endLine()
             rows += 1
+            if out.isFull { writer.submit(&out.bytes) }
         }
+        writer.submit(&out.bytes)
         let (sha, uncompressed, compressed) = try writer.finish()
         return Manifest.Table(name: table.name, file: table.file, columns: table.columns.map { .init(name: $0.name, type: $0.kind.rawValue) },
                               rows: rows, uncompressedBytes: uncompressed, compressedBytes: compressed, sha256: sha)
-    }
-
-    /// RFC 4180 text: quoted when it holds a comma, quote or line break — and when empty, so that
-    /// `""` (an empty string) differs from an empty field (no value).
-    static func csvQuoted(_ text: String) -> String {
-        if text.isEmpty { return "\"\"" }
-        guard text.utf8.contains(where: { $0 == 44 || $0 == 34 || $0 == 10 || $0 == 13 }) else { return text }
-        var out = "\""
-        for ch in text { if ch == "\"" { out += "\"\"" } else { out.append(ch) } }
-        return out + "\""
     }
 }

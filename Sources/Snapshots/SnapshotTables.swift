@@ -29,7 +29,7 @@ struct SnapshotTable: Sendable {
     /// Columns left empty by `--redact` (identifier hashes, free text).
     let redacted: Set<String>
     /// The rows of a consistent subset, as SQL over the temp tables `snap_touch` and `snap_lead`
-    /// and the parameters ?1 channel, ?2/?3 start/end seconds, ?4/?5 first/last day.
+    /// and the parameters :channel, :start/:end (seconds) and :first_day/:last_day.
     let subset: String
 
     var file: String { name + ".csv.gz" }
@@ -39,7 +39,7 @@ struct SnapshotTable: Sendable {
 enum SnapshotTables {
     typealias C = SnapshotColumn
 
-    static let inChannel = "(?1 IS NULL OR channel_id = ?1)"
+    static let inChannel = "(:channel IS NULL OR channel_id = :channel)"
 
     static let all: [SnapshotTable] = [
         SnapshotTable(name: "settings", orderBy: "key", columns: [C("key"), C("value")], redacted: [],
@@ -53,8 +53,8 @@ enum SnapshotTables {
         SnapshotTable(name: "campaigns", orderBy: "id", columns: [C("id", .integer), C("channel_id"), C("key"), C("name"), C("external_id")],
                       redacted: [], subset: """
                         id IN (SELECT campaign_id FROM touchpoints WHERE id IN snap_touch
-                               UNION SELECT campaign_id FROM costs WHERE \(inChannel) AND day BETWEEN ?4 AND ?5
-                               UNION SELECT campaign_id FROM channel_metrics WHERE \(inChannel) AND day BETWEEN ?4 AND ?5)
+                               UNION SELECT campaign_id FROM costs WHERE \(inChannel) AND day BETWEEN :first_day AND :last_day
+                               UNION SELECT campaign_id FROM channel_metrics WHERE \(inChannel) AND day BETWEEN :first_day AND :last_day)
                         """),
         SnapshotTable(name: "lead_keys", orderBy: "key", columns: [C("key"), C("lead_id", .integer)], redacted: [],
                       subset: "lead_id IN snap_lead"),
@@ -69,21 +69,21 @@ enum SnapshotTables {
         SnapshotTable(name: "costs", orderBy: "id", columns: [
             C("id", .integer), C("day", .date), C("channel_id"), C("campaign_id", .integer), C("detail"), C("amount", .decimal, db: "amount_minor"),
             C("currency"), C("import_run_id", .integer),
-        ], redacted: [], subset: "\(inChannel) AND day BETWEEN ?4 AND ?5"),
+        ], redacted: [], subset: "\(inChannel) AND day BETWEEN :first_day AND :last_day"),
         SnapshotTable(name: "channel_metrics", orderBy: "id", columns: [
             C("id", .integer), C("day", .date), C("channel_id"), C("campaign_id", .integer), C("metric"), C("detail"), C("value", .real),
             C("import_run_id", .integer),
-        ], redacted: [], subset: "\(inChannel) AND day BETWEEN ?4 AND ?5"),
+        ], redacted: [], subset: "\(inChannel) AND day BETWEEN :first_day AND :last_day"),
         SnapshotTable(name: "conversions", orderBy: "id", columns: [
             C("id", .integer), C("lead_id", .integer), C("converted_at", .timestamp), C("revenue", .decimal, db: "revenue_minor"), C("currency"),
             C("external_id"), C("import_run_id", .integer),
-        ], redacted: [], subset: "lead_id IN snap_lead AND converted_at >= ?2 AND converted_at < ?3"),
+        ], redacted: [], subset: "lead_id IN snap_lead AND converted_at >= :start AND converted_at < :end"),
         SnapshotTable(name: "lifecycle_stages", orderBy: "id", columns: [
             C("id", .integer), C("lead_id", .integer), C("stage"), C("changed_at", .timestamp), C("import_run_id", .integer),
-        ], redacted: [], subset: "lead_id IN snap_lead AND changed_at >= ?2 AND changed_at < ?3"),
+        ], redacted: [], subset: "lead_id IN snap_lead AND changed_at >= :start AND changed_at < :end"),
         SnapshotTable(name: "outreach_attempts", orderBy: "id", columns: [
             C("id", .integer), C("lead_id", .integer), C("attempted_at", .timestamp), C("method"), C("responded", .integer), C("import_run_id", .integer),
-        ], redacted: [], subset: "lead_id IN snap_lead AND attempted_at >= ?2 AND attempted_at < ?3"),
+        ], redacted: [], subset: "lead_id IN snap_lead AND attempted_at >= :start AND attempted_at < :end"),
         SnapshotTable(name: "rejects", orderBy: "id", columns: [
             C("id", .integer), C("import_run_id", .integer), C("file_name"), C("line", .integer), C("column_number", .integer), C("column_name"),
             C("reason"), C("raw_row"),

@@ -70,6 +70,20 @@ public final class Database {
         while try statement.step() { try row(statement) }
     }
 
+    /// Runs `sql` with named parameters (`:name`) bound — those the statement uses — and calls
+    /// `row` for every result row.
+    public func query(_ sql: String, named arguments: [String: SQLValue], row: (Statement) throws -> Void) throws {
+        let statement = try cached(sql)
+        defer { statement.reset() }
+        try statement.bind(named: arguments)
+        while try statement.step() { try row(statement) }
+    }
+
+    /// Runs a statement with named parameters and no result rows.
+    public func run(_ sql: String, named arguments: [String: SQLValue]) throws {
+        try query(sql, named: arguments) { _ in }
+    }
+
     /// Runs a statement with arguments and no result rows.
     public func run(_ sql: String, _ arguments: [SQLValue] = []) throws(WarehouseError) {
         let statement = try cached(sql)
@@ -152,6 +166,14 @@ public final class Statement {
         for (i, v) in values.enumerated() { try bind(v, at: Int32(i + 1)) }
     }
 
+    /// Binds `:name` parameters; names the statement does not use are ignored.
+    public func bind(named values: [String: SQLValue]) throws(WarehouseError) {
+        for (name, v) in values {
+            let index = sqlite3_bind_parameter_index(handle, ":" + name)
+            if index > 0 { try bind(v, at: index) }
+        }
+    }
+
     public func bind(_ value: SQLValue, at index: Int32) throws(WarehouseError) {
         switch value {
         case .integer(let v): try bind(v, at: index)
@@ -211,6 +233,13 @@ public final class Statement {
     public func double(_ column: Int32) -> Double { sqlite3_column_double(handle, column) }
     public func optionalInt(_ column: Int32) -> Int64? { isNull(column) ? nil : int(column) }
     public func optionalDouble(_ column: Int32) -> Double? { isNull(column) ? nil : double(column) }
+
+    /// The column's text as UTF-8 bytes, without making a String (valid only inside `body`).
+    public func withTextBytes<T>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        let p = sqlite3_column_text(handle, column)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return try body(UnsafeBufferPointer(start: p, count: p == nil ? 0 : count))
+    }
 
     public func text(_ column: Int32) -> String? {
         guard let p = sqlite3_column_text(handle, column) else { return nil }

@@ -36,31 +36,13 @@ extension LeadLedger {
             try w.db.run("INSERT INTO settings (key, value) VALUES ('created_by', 'leadledger demo')")
             let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
             let log = output.format == .table
-            for (source, file) in try Demo.plan(dir) {
-                let result = try Import.importWithProgress(importer, source: source, path: file, format: nil, again: false)
+            for step in try DatasetPlan.steps(in: dir, channels: ChannelRegistry.all) {
+                let result = try Import.importWithProgress(importer, source: step.source, path: step.path, format: nil, again: false)
                 if log { print(Import.summary(result)) }
             }
             let comparison = try ChannelReport.compute(w)
             if log { print("\nWarehouse: \(db)\n") }
             print(ChannelsReport.render(comparison, output.format), terminator: "")
-        }
-
-        /// The files to import, in order: leads, then each channel's exports, then touches and conversions.
-        static func plan(_ dir: String) throws -> [(source: String, file: String)] {
-            var plan: [(String, String)] = []
-            func add(_ source: String, _ name: String) throws {
-                let path = dir + "/" + name
-                guard access(path, R_OK) == 0 else { throw CommandError("the demo data is incomplete: \(path) is missing") }
-                plan.append((source, path))
-            }
-            try add("leads", "leads.csv")
-            for channel in ChannelRegistry.all {
-                for file in listFiles(dir + "/" + channel.id) { plan.append((channel.id, dir + "/" + channel.id + "/" + file)) }
-            }
-            try add("touches", "touches.csv")
-            try add("conversions", "conversions.csv")
-            try add("stages", "stages.csv")
-            return plan
         }
 
         static func dataDirectory(_ given: String?) throws -> String {
@@ -93,19 +75,6 @@ extension LeadLedger {
                 throw CommandError("\(path) exists and is not a demo warehouse; the demo will not overwrite it. Choose another --db")
             }
             for suffix in ["", "-wal", "-shm"] { unlink(path + suffix) }
-        }
-
-        static func listFiles(_ dir: String) -> [String] {
-            guard let d = opendir(dir) else { return [] }
-            defer { closedir(d) }
-            var names: [String] = []
-            while let entry = readdir(d) {
-                let name = withUnsafePointer(to: entry.pointee.d_name) { p in
-                    p.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-                }
-                if name.hasSuffix(".csv") || name.hasSuffix(".tsv") { names.append(name) }
-            }
-            return names.sorted()
         }
     }
 }

@@ -130,17 +130,9 @@ struct HandWorkedCase {
         let dir = TemporaryDirectory()
         let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
         let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
-        let demo = packageRoot() + "/datasets/demo/"
-        var plan = [("leads", "leads.csv")]
-        for channel in ChannelRegistry.all {
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: demo + channel.id)) ?? []
-            plan += files.sorted().map { (channel.id, channel.id + "/" + $0) }
-        }
-        plan += [("touches", "touches.csv"), ("conversions", "conversions.csv"), ("stages", "stages.csv")]
+        let plan = try DatasetPlan.steps(in: packageRoot() + "/datasets/demo", channels: ChannelRegistry.all)
         #expect(plan.count == 16)
-        for (source, file) in plan {
-            _ = try importer.importFile(source: source, path: demo + file)
-        }
+        for step in plan { _ = try importer.importFile(source: step.source, path: step.path) }
         let report = try ChannelReport.compute(w)
 
         struct Expected { var leads = 0, customers = 0; var revenue: Int64 = 0; var spend: Int64?; var days: [Double] = [] }
