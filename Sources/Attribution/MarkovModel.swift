@@ -112,8 +112,9 @@ public struct MarkovModel: AttributionModel {
             let column = Int(key & 0xFFFF_FFFF)
             rows[Int(key >> 32)][column == 0 ? Fit.conversionTarget : (column == 1 ? Fit.nullTarget : column - 2)] = count
         }
+        // Sums run over targets in a fixed order, so that the same data gives the same bits.
         let transitions = rows.map { row -> [Int: Double] in
-            let total = row.values.reduce(0, +)
+            let total = row.keys.sorted().reduce(0) { $0 + row[$1]! }
             return total > 0 ? row.mapValues { $0 / total } : [:]
         }
         let base = try Self.conversionProbability(transitions, states: states.count, removed: [])
@@ -136,7 +137,7 @@ public struct MarkovModel: AttributionModel {
         // x_s = r_s + Σ_t Q[s][t] x_t for every kept transient state s; removed states have x = 0.
         let x = n <= 1_500 ? solveDense(transitions, n: n, removed: removed) : try solveIterative(transitions, n: n, removed: removed)
         var p = transitions[0][Fit.conversionTarget] ?? 0
-        for (t, q) in transitions[0] where t >= 0 && !removed.contains(t) { p += q * x[t] }
+        for t in transitions[0].keys.sorted() where t >= 0 && !removed.contains(t) { p += transitions[0][t]! * x[t] }
         return p
     }
 
@@ -178,7 +179,9 @@ public struct MarkovModel: AttributionModel {
     }
 
     static func solveIterative(_ transitions: [[Int: Double]], n: Int, removed: Set<Int>) throws -> [Double] {
-        let rows = (0..<n).map { s in removed.contains(s) ? [] : transitions[s + 1].filter { $0.key >= 0 && !removed.contains($0.key) }.map { ($0.key, $0.value) } }
+        let rows = (0..<n).map { s in
+            removed.contains(s) ? [] : transitions[s + 1].filter { $0.key >= 0 && !removed.contains($0.key) }.map { ($0.key, $0.value) }.sorted { $0.0 < $1.0 }
+        }
         let r = (0..<n).map { s in removed.contains(s) ? 0 : transitions[s + 1][Fit.conversionTarget] ?? 0 }
         var x = r
         for _ in 0..<100_000 {

@@ -122,6 +122,29 @@ import TestSupport
         #expect(bad.status != 0 && bad.stderr.contains("line 1: \"x\" is not a non-negative number"))
     }
 
+    @Test func snapshotCommandsRoundTripAndReportDamage() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("demo.sqlite")
+        #expect(try runCommand(leadledger, ["demo", "--db", db]).status == 0)
+        let export = try runCommand(leadledger, ["snapshot", "export", dir.file("q1.tar"), "--archive", "--db", db])
+        #expect(export.status == 0 && export.stdout.contains("13 tables"))
+        #expect(try runCommand(leadledger, ["snapshot", "verify", dir.file("q1.tar")]).status == 0)
+        let restore = try runCommand(leadledger, ["snapshot", "import", dir.file("q1.tar"), "--db", dir.file("copy.sqlite")])
+        #expect(restore.status == 0, "\(restore.stderr)")
+        let again = try runCommand(leadledger, ["snapshot", "import", dir.file("q1.tar"), "--db", dir.file("copy.sqlite")])
+        #expect(again.status != 0 && again.stderr.contains("already holds data"))
+        let a = try runCommand(leadledger, ["report", "channels", "--db", db, "--format", "csv"]).stdout
+        let b = try runCommand(leadledger, ["report", "channels", "--db", dir.file("copy.sqlite"), "--format", "csv"]).stdout
+        #expect(a == b)
+        // Damage the archive's last table (just after its tar header) and verify names it.
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: dir.file("q1.tar")))
+        let header = try #require(bytes.range(of: Data("q1/rejects.csv.gz".utf8)))
+        bytes[header.lowerBound + 512 + 40] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: dir.file("q1.tar")))
+        let damaged = try runCommand(leadledger, ["snapshot", "verify", dir.file("q1.tar")])
+        #expect(damaged.status == 1 && damaged.stderr.contains("rejects:"), "\(damaged.stderr)")
+    }
+
     static let countsSQL = "SELECT (SELECT count(*) FROM leads) || '|' || (SELECT count(*) FROM touchpoints) || '|' || (SELECT count(*) FROM import_runs) || '|' || (SELECT count(*) FROM rejects)"
 
     @Test func badFilesGetAMessageNotAStackTrace() throws {
