@@ -38,6 +38,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Compressed, verifiable dataset snapshots (directory or tar of gzip CSVs + manifest).
         .target(name: "Snapshots", dependencies: ["CZlib", "Warehouse", "Ingest", "Digests", "ChannelKit"]),
+        // Lead scoring, temperature, dormant leads, target segments and buyer personas.
+        .target(name: "Targeting", dependencies: ["Warehouse", "ChannelKit", "Reports"]),
         // Multi-touch attribution models over journeys.
         .target(name: "Attribution", dependencies: ["Warehouse", "ChannelKit"]),
         // KPIs and the channel comparison report.
@@ -59,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "leadledger",
             dependencies: [
-                "ChannelKit", "ChannelRegistry", "Warehouse", "Ingest", "Reports", "Attribution", "Snapshots",
+                "ChannelKit", "ChannelRegistry", "Warehouse", "Ingest", "Reports", "Attribution", "Snapshots", "Targeting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -77,6 +79,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "Reports", "Attribution", "TestSupport"]),
+        .testTarget(name: "TargetingTests", dependencies: ["Targeting", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "Reports", "TestSupport"]),
         .testTarget(name: "ChannelRegistryTests", dependencies: ["ChannelRegistry", "ChannelKit", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["leadledger", "DemoDataGenerator", "TestSupport", "ChannelRegistry", "Ingest"]),
     ]

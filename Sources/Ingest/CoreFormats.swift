@@ -8,7 +8,31 @@ public enum CoreFormats {
         ImportSource(id: "touches", channelID: nil, formats: [touches]),
         ImportSource(id: "conversions", channelID: nil, formats: [conversions]),
         ImportSource(id: "stages", channelID: nil, formats: [stages]),
+        ImportSource(id: "outreach", channelID: nil, formats: [outreach]),
     ]
+
+    /// Sales and marketing contact attempts, for "giving up" on leads that never answer.
+    public static let outreach = SourceFormat(
+        id: "outreach-attempts",
+        title: "Outreach attempts",
+        summary: "One row per attempt to reach a lead (call, email, message), and whether the lead responded.",
+        columns: [
+            ColumnSpec("lead_id", names: ["lead_id"], description: "The lead (CRM id)"),
+            ColumnSpec("attempted_at", names: ["attempted_at", "at"], description: "When, ISO 8601"),
+            ColumnSpec("method", names: ["channel", "method"], description: "How: call, email, sms, zalo, meeting… (free text, lowercased)"),
+            ColumnSpec("responded", names: ["responded"], description: "yes/no: did the lead respond to this attempt"),
+        ],
+        example: """
+            lead_id,attempted_at,channel,responded
+            L000001,2026-01-08T03:00:00Z,call,no
+            """
+    ) { (row) throws(RowError) in
+        let key = try row.required("lead_id")
+        let at = try row.timestamp("attempted_at")
+        let method = try row.required("method").lowercased()
+        guard let responded = try row.bool("responded") else { throw row.error("responded", "is empty; yes or no is required") }
+        return [.outreach(OutreachRecord(leadKey: key, at: at, method: method, responded: responded))]
+    }
 
     /// The lifecycle stages, in funnel order.
     public static let stageNames = ["lead", "mql", "sql", "opportunity", "customer"]

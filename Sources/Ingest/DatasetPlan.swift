@@ -3,7 +3,7 @@ import Foundation
 
 /// The order in which a dataset folder such as `datasets/demo` is imported: `leads.csv`; then
 /// every `.csv`/`.tsv` in each channel's folder (`<channel id>/`), channels by id, files by
-/// name; then `touches.csv`, `conversions.csv` and `stages.csv`. Leads come first so that the
+/// name; then `touches.csv`, `conversions.csv`, `stages.csv` and `outreach.csv`. Leads come first so that the
 /// channels' records can merge with them; touches, conversions and stages refer to them.
 public enum DatasetPlan {
     public struct Step: Sendable, Equatable {
@@ -25,7 +25,8 @@ public enum DatasetPlan {
             let files = ((try? fm.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".csv") || $0.hasSuffix(".tsv") }.sorted()
             steps += files.map { Step(source: channel.id, path: folder + "/" + $0) }
         }
-        steps += [try core("touches", "touches.csv"), try core("conversions", "conversions.csv"), try core("stages", "stages.csv")]
+        steps += [try core("touches", "touches.csv"), try core("conversions", "conversions.csv"), try core("stages", "stages.csv"),
+                  try core("outreach", "outreach.csv")]
         return steps
     }
 }

@@ -222,6 +222,9 @@ public final class ImportRun {
         case .stage(let stage):
             let leadID = try requireLead(stage.leadKey, row: row, writer: writer)
             return try writer.insertStage(leadID: leadID, stage: stage.stage, at: stage.at)
+        case .outreach(let attempt):
+            let leadID = try requireLead(attempt.leadKey, row: row, writer: writer)
+            return try writer.insertOutreach(leadID: leadID, at: attempt.at, method: attempt.method, responded: attempt.responded)
         }
     }
 

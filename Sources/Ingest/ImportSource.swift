@@ -30,6 +30,15 @@ public enum IngestRecord: Sendable, Equatable {
     case conversion(ConversionRecord)
     /// A lead reaching a lifecycle stage.
     case stage(StageRecord)
+    /// An attempt to reach a lead.
+    case outreach(OutreachRecord)
+}
+
+public struct OutreachRecord: Sendable, Equatable {
+    public let leadKey: String
+    public let at: Timestamp
+    public let method: String
+    public let responded: Bool
 }
 
 /// A lead reaching a lifecycle stage (lead → mql → sql → opportunity → customer).

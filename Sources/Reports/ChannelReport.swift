@@ -118,8 +118,7 @@ public enum ChannelReport {
     /// time and revenue of conversions before ?2 (NULL when it did not convert).
     static let leadOutcomesSQL = """
         SELECT
-            coalesce((SELECT t.channel_id FROM touchpoints t WHERE t.lead_id = l.id
-                      ORDER BY t.occurred_at, t.id LIMIT 1), 'direct') AS channel_id,
+            \(firstTouchChannel("l")) AS channel_id,
             l.created_at,
             c.first_conversion,
             c.revenue_minor
@@ -131,6 +130,12 @@ public enum ChannelReport {
         ) c ON c.lead_id = l.id
         WHERE l.created_at >= ?1 AND l.created_at < ?2
         """
+
+    /// SQL for the channel a lead counts under: its first touch's (earliest, then first
+    /// imported), or `direct` when it has none. `lead` is the alias of the `leads` table.
+    public static func firstTouchChannel(_ lead: String) -> String {
+        "coalesce((SELECT t.channel_id FROM touchpoints t WHERE t.lead_id = \(lead).id ORDER BY t.occurred_at, t.id LIMIT 1), 'direct')"
+    }
 
     /// The one currency of the costs and revenue in the period; refuses a mix.
     static func reportCurrency(_ db: Database, _ period: ReportPeriod) throws -> Currency? {

@@ -284,6 +284,15 @@ public final class WarehouseWriter {
         return db.changes > 0 ? .inserted : .unchanged
     }
 
+    /// Records an outreach attempt, once per lead, second and method.
+    public func insertOutreach(leadID: Int64, at: Timestamp, method: String, responded: Bool) throws -> WriteOutcome {
+        try db.run("""
+            INSERT INTO outreach_attempts (lead_id, attempted_at, method, responded, import_run_id) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """, [.integer(leadID), .integer(at.secondsSinceEpoch), .text(method), .integer(responded ? 1 : 0), .integer(runID)])
+        return db.changes > 0 ? .inserted : .unchanged
+    }
+
     /// Keeps a refused row with where it was and why.
     public func reject(fileName: String, line: Int, column: Int?, columnName: String?, reason: String, rawRow: String) throws {
         let s = insertRejectStatement

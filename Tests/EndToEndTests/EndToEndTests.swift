@@ -145,6 +145,27 @@ import TestSupport
         #expect(damaged.status == 1 && damaged.stderr.contains("rejects:"), "\(damaged.stderr)")
     }
 
+    @Test func scoresSegmentsAndPersonaOnTheDemo() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("demo.sqlite")
+        #expect(try runCommand(leadledger, ["demo", "--db", db]).status == 0)
+        let scores = try runCommand(leadledger, ["score", "--db", db, "--format", "json"])
+        #expect(scores.status == 0, "\(scores.stderr)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(scores.stdout.utf8)) as? [[String: Any]])
+        let temperatures = Set(rows.compactMap { $0["temperature"] as? String })
+        #expect(temperatures == ["hot", "warm", "cold", "dormant"])
+        let scoresInOrder = rows.compactMap { $0["score"] as? Double }
+        #expect(scoresInOrder == scoresInOrder.sorted(by: >))
+        let hot = try runCommand(leadledger, ["score", "--db", db, "--temperature", "hot", "--top", "5"])
+        #expect(hot.status == 0 && hot.stdout.contains(" hot "))
+        let check = try runCommand(leadledger, ["score", "--db", db, "--validate", "--as-of", "2026-02-15", "--format", "csv"])
+        #expect(check.status == 0 && check.stdout.hasPrefix("temperature,leads,converted,conversion_rate\r\nhot,"))
+        let segments = try runCommand(leadledger, ["segments", "--db", db])
+        #expect(segments.status == 0 && segments.stdout.contains("Vietnamese SMB retail") && segments.stdout.contains("Which channels reach our targets"))
+        let persona = try runCommand(leadledger, ["segments", "persona", "--db", db, "--channel", "social"])
+        #expect(persona.status == 0 && persona.stdout.contains("Buyer persona (social)"))
+    }
+
     static let countsSQL = "SELECT (SELECT count(*) FROM leads) || '|' || (SELECT count(*) FROM touchpoints) || '|' || (SELECT count(*) FROM import_runs) || '|' || (SELECT count(*) FROM rejects)"
 
     @Test func badFilesGetAMessageNotAStackTrace() throws {
@@ -183,7 +204,7 @@ import TestSupport
         let r = try runCommand(builtProduct("DemoDataGenerator"), ["--out", dir.path, "--leads", "2000", "--days", "90", "--seed", "42"])
         #expect(r.status == 0, "\(r.stderr)")
         let files = try FileManager.default.subpathsOfDirectory(atPath: demo).filter { $0.hasSuffix(".csv") || $0.hasSuffix(".tsv") }.sorted()
-        #expect(files.count == 16)
+        #expect(files.count == 17)
         for file in files {
             let shipped = FileManager.default.contents(atPath: demo + "/" + file)
             let generated = FileManager.default.contents(atPath: dir.path + "/" + file)

@@ -131,7 +131,7 @@ struct HandWorkedCase {
         let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
         let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
         let plan = try DatasetPlan.steps(in: packageRoot() + "/datasets/demo", channels: ChannelRegistry.all)
-        #expect(plan.count == 16)
+        #expect(plan.count == 17)
         for step in plan { _ = try importer.importFile(source: step.source, path: step.path) }
         let report = try ChannelReport.compute(w)
 

@@ -327,6 +327,7 @@ var referrals: [Referral] = []
 /// Email engagement per (lead, newsletter): first open and first click.
 var engagement: [String: (lead: Lead, newsletter: Int, opened: Int64, clicked: Int64?)] = [:]
 var stageRows = ["lead_id,stage,changed_at"]
+var outreachRows = ["lead_id,attempted_at,channel,responded"]
 
 /// A visit from an email: the web touch, and the open and click the email platform saw.
 @MainActor func emailVisit(_ lead: Lead, at t: Int64, kind: String) {
@@ -408,6 +409,18 @@ for lead in leads {
             t += Int64(rng.exponential(mean: 3 * 86_400)) + 3600
             guard t < endSeconds, stage == "mql" || hot || rng.chance(0.4) else { break }
             stageRows.append("\(lead.key),\(stage),\(iso(t))")
+        }
+    }
+    // Sales reaches out to a third of the leads a few days after they arrive; most never answer.
+    if rng.chance(0.33) {
+        var t = lead.created + Int64(rng.int(1...4)) * 86_400 + Int64(rng.int(8 * 3600...17 * 3600))
+        let answers = convertedAt != nil || hot ? 0.5 : 0.12
+        for _ in 0..<rng.int(1...5) {
+            guard t < endSeconds, convertedAt.map({ t < $0 }) ?? true else { break }
+            let responded = rng.chance(answers)
+            outreachRows.append("\(lead.key),\(iso(t)),\(rng.pick(["call", "call", "email", "zalo"])),\(responded ? "yes" : "no")")
+            if responded { break }
+            t += Int64(rng.int(2...9)) * 86_400
         }
     }
     // Referred people were invited a little before their first visit.
@@ -605,6 +618,7 @@ write(leadRows, "leads.csv")
 write(touchRows, "touches.csv")
 write(conversionRows, "conversions.csv")
 write(stageRows, "stages.csv")
+write(outreachRows, "outreach.csv")
 write(metaRows, "social/meta_ads_daily.csv")
 write(linkedinRows, "social/linkedin_campaign_performance.csv")
 write(formRows, "social/meta_lead_forms.tsv")
