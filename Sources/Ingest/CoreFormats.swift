@@ -9,7 +9,33 @@ public enum CoreFormats {
         ImportSource(id: "conversions", channelID: nil, formats: [conversions]),
         ImportSource(id: "stages", channelID: nil, formats: [stages]),
         ImportSource(id: "outreach", channelID: nil, formats: [outreach]),
+        ImportSource(id: "rates", channelID: nil, formats: [rates]),
     ]
+
+    /// Exchange rates, so that reports can add amounts in different currencies (`--currency`).
+    public static let rates = SourceFormat(
+        id: "exchange-rates",
+        title: "Exchange rates",
+        summary: "One row per day and currency pair: 1 unit of `currency` is worth `rate` units of `target`. A rate holds until a later one.",
+        columns: [
+            ColumnSpec("day", names: ["day", "date"], description: "From this UTC day on, YYYY-MM-DD"),
+            ColumnSpec("currency", names: ["currency", "from"], description: "ISO 4217 code being converted, such as VND"),
+            ColumnSpec("target", names: ["target", "to"], description: "ISO 4217 code converted to, such as USD"),
+            ColumnSpec("rate", names: ["rate"], description: "Units of target per unit of currency, such as 0.0000394"),
+        ],
+        example: """
+            day,currency,target,rate
+            2026-01-01,VND,USD,0.0000394
+            """
+    ) { (row) throws(RowError) in
+        let day = try row.day("day")
+        let from = try row.currency("currency")
+        let to = try row.currency("target")
+        guard from != to else { throw row.error("target", "is the same currency as \(from.code)") }
+        let rate = try row.decimal("rate")
+        guard rate > 0 else { throw row.error("rate", "must be greater than 0") }
+        return [.rate(RateRecord(day: day, currency: from, target: to, rate: rate))]
+    }
 
     /// Sales and marketing contact attempts, for "giving up" on leads that never answer.
     public static let outreach = SourceFormat(

@@ -225,6 +225,8 @@ public final class ImportRun {
         case .outreach(let attempt):
             let leadID = try requireLead(attempt.leadKey, row: row, writer: writer)
             return try writer.insertOutreach(leadID: leadID, at: attempt.at, method: attempt.method, responded: attempt.responded)
+        case .rate(let r):
+            return try writer.upsertRate(day: r.day, currency: r.currency.code, target: r.target.code, rate: r.rate)
         }
     }
 

@@ -32,6 +32,15 @@ public enum IngestRecord: Sendable, Equatable {
     case stage(StageRecord)
     /// An attempt to reach a lead.
     case outreach(OutreachRecord)
+    /// An exchange rate.
+    case rate(RateRecord)
+}
+
+public struct RateRecord: Sendable, Equatable {
+    public let day: Day
+    public let currency: Currency
+    public let target: Currency
+    public let rate: Double
 }
 
 public struct OutreachRecord: Sendable, Equatable {

@@ -13,8 +13,19 @@ import ChannelKit
 /// | return on ad spend (ROAS) | revenue / spend |
 /// | median days to convert | median over customers of (first conversion − lead created) / 86 400 s |
 public struct ChannelKPIs: Sendable, Equatable {
+    /// The channel (for campaign rows, the campaign's channel).
     public let channel: String
     public let displayName: String
+    /// The campaign, for campaign rows (`(none)` for leads whose first touch had none).
+    public var campaign: String?
+    /// The period (`2026-01`, a Monday for weeks, a day), for time series.
+    public var period: String?
+    /// Sums of the channel's `impressions` and `clicks` metrics, where it reports them.
+    public var impressions: Double?
+    public var clicks: Double?
+    /// Leads that reached MQL (or a later stage) and SQL (or later); `nil` without stage data.
+    public var mqls: Int?
+    public var sqls: Int?
     /// Spend in minor units of the report currency; `nil` when no cost was recorded.
     public var spendMinor: Int64?
     public var leads: Int
@@ -24,10 +35,12 @@ public struct ChannelKPIs: Sendable, Equatable {
     /// Days from lead creation to first conversion, one per customer.
     public var daysToConvert: [Double]
 
-    public init(channel: String, displayName: String, spendMinor: Int64? = nil, leads: Int = 0, customers: Int = 0,
-                revenueMinor: Int64 = 0, daysToConvert: [Double] = []) {
+    public init(channel: String, displayName: String, campaign: String? = nil, period: String? = nil, spendMinor: Int64? = nil,
+                leads: Int = 0, customers: Int = 0, revenueMinor: Int64 = 0, daysToConvert: [Double] = []) {
         self.channel = channel
         self.displayName = displayName
+        self.campaign = campaign
+        self.period = period
         self.spendMinor = spendMinor
         self.leads = leads
         self.customers = customers
@@ -42,6 +55,20 @@ public struct ChannelKPIs: Sendable, Equatable {
     public var costPerAcquisitionMinor: Double? { spendMinor.flatMap { KPI.ratio(Double($0), Double(customers)) } }
     public var returnOnAdSpend: Double? { spendMinor.flatMap { KPI.ratio(Double(revenueMinor), Double($0)) } }
     public var medianDaysToConvert: Double? { KPI.median(daysToConvert) }
+    /// 90th percentile of the days to convert (linear interpolation).
+    public var p90DaysToConvert: Double? { Statistics.quantile(daysToConvert, 0.9) }
+    /// 95 % Wilson interval of the conversion rate.
+    public var conversionInterval: (low: Double, high: Double)? { Statistics.wilson(successes: customers, trials: leads) }
+    public var clickThroughRate: Double? { clicks.flatMap { c in impressions.flatMap { KPI.ratio(c, $0) } } }
+    public var costPerClickMinor: Double? { spendMinor.flatMap { s in clicks.flatMap { KPI.ratio(Double(s), $0) } } }
+    /// Too few leads or customers to rank the channel as if its rates were certain.
+    public var isSmallSample: Bool { leads < 30 || customers < 5 }
+
+    public static func == (a: ChannelKPIs, b: ChannelKPIs) -> Bool {
+        a.channel == b.channel && a.campaign == b.campaign && a.period == b.period && a.spendMinor == b.spendMinor && a.leads == b.leads
+            && a.customers == b.customers && a.revenueMinor == b.revenueMinor && a.daysToConvert == b.daysToConvert
+            && a.impressions == b.impressions && a.clicks == b.clicks && a.mqls == b.mqls && a.sqls == b.sqls
+    }
 }
 
 /// Pure KPI arithmetic, shared by every report.

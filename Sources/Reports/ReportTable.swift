@@ -27,6 +27,7 @@ public struct ReportTable: Sendable {
         /// A fraction shown as a percentage in tables (0.0523 → 5.23%) and as is elsewhere.
         case fraction(Double)
         case decimal(Double, places: Int)
+        case boolean(Bool)
         case null
     }
 
@@ -64,6 +65,7 @@ public struct ReportTable: Sendable {
         case .moneyRatio(let minor, let currency): return fixed(currency.majorUnits(1) * minor, places: currency.minorUnitDigits)
         case .fraction(let f): return fixed(f, places: 6)
         case .decimal(let v, let places): return fixed(v, places: places)
+        case .boolean(let b): return b ? "true" : "false"
         case .null: return ""
         }
     }
@@ -74,13 +76,16 @@ public struct ReportTable: Sendable {
         case .integer(let n): return grouped(String(n))
         case .money, .moneyRatio, .decimal: return grouped(plain(cell))
         case .fraction(let f): return fixed(f * 100, places: 2) + "%"
+        case .boolean(let b): return b ? "yes" : ""
         case .text, .null: return plain(cell)
         }
     }
 
     static func isNumeric(_ cell: Cell) -> Bool {
-        if case .text = cell { return false }
-        return true
+        switch cell {
+        case .text, .boolean: return false
+        default: return true
+        }
     }
 
     /// Rounds half away from zero to `places` decimals, without exponent notation.
@@ -196,26 +201,56 @@ extension String {
 extension ChannelComparison {
     /// The comparison as a ``ReportTable``: one row per channel, the total as footer.
     public var table: ReportTable {
-        let columns: [ReportTable.Column] = [
-            .init("channel", "Channel"), .init("spend", "Spend"), .init("leads", "Leads"), .init("cost_per_lead", "CPL"),
-            .init("customers", "Customers"), .init("conversion_rate", "Conv. rate"), .init("cost_per_acquisition", "CPA"),
-            .init("revenue", "Revenue"), .init("roas", "ROAS"), .init("median_days_to_convert", "Median days"),
+        AcquisitionTable.make(rows: channels, total: total, currency: currency, period: false, campaign: false)
+    }
+}
+
+extension AcquisitionReport.Result {
+    public var table: ReportTable {
+        AcquisitionTable.make(rows: rows, total: total, currency: currency, period: options.interval != nil, campaign: options.unit == .campaign)
+    }
+}
+
+/// The columns of the channel and campaign reports, for people and machines.
+enum AcquisitionTable {
+    static func make(rows: [ChannelKPIs], total: ChannelKPIs, currency: Currency?, period: Bool, campaign: Bool) -> ReportTable {
+        var columns: [ReportTable.Column] = []
+        if period { columns.append(.init("period", "Period")) }
+        columns.append(.init("channel", "Channel"))
+        if campaign { columns.append(.init("campaign", "Campaign")) }
+        columns += [
+            .init("spend", "Spend"), .init("impressions", "Impr."), .init("clicks", "Clicks"), .init("ctr", "CTR"), .init("cost_per_click", "CPC"),
+            .init("leads", "Leads"), .init("cost_per_lead", "CPL"), .init("mqls", "MQL"), .init("sqls", "SQL"), .init("customers", "Cust."),
+            .init("conversion_rate", "Conv."), .init("conversion_rate_low", "95% low"), .init("conversion_rate_high", "95% high"),
+            .init("cost_per_acquisition", "CAC"), .init("revenue", "Revenue"), .init("roas", "ROAS"),
+            .init("median_days_to_convert", "Days med."), .init("p90_days_to_convert", "Days p90"), .init("small_sample", "Small"),
         ]
-        func row(_ k: ChannelKPIs) -> [ReportTable.Cell] {
-            func money(_ minor: Int64?) -> ReportTable.Cell {
-                guard let minor else { return .null }
-                return currency.map { .money(minor, $0) } ?? .integer(Int(minor))
-            }
-            func moneyRatio(_ v: Double?) -> ReportTable.Cell {
-                guard let v else { return .null }
-                return currency.map { .moneyRatio(v, $0) } ?? .decimal(v, places: 2)
-            }
-            return [
-                .text(k.channel), money(k.spendMinor), .integer(k.leads), moneyRatio(k.costPerLeadMinor), .integer(k.customers),
-                k.conversionRate.map(ReportTable.Cell.fraction) ?? .null, moneyRatio(k.costPerAcquisitionMinor), money(k.revenueMinor),
-                k.returnOnAdSpend.map { .decimal($0, places: 2) } ?? .null, k.medianDaysToConvert.map { .decimal($0, places: 1) } ?? .null,
-            ]
+        func money(_ minor: Int64?) -> ReportTable.Cell {
+            guard let minor else { return .null }
+            return currency.map { .money(minor, $0) } ?? .integer(Int(minor))
         }
-        return ReportTable(columns: columns, rows: channels.map(row), footer: [row(total)])
+        func moneyRatio(_ v: Double?) -> ReportTable.Cell {
+            guard let v else { return .null }
+            return currency.map { .moneyRatio(v, $0) } ?? .decimal(v, places: 2)
+        }
+        func count(_ v: Double?) -> ReportTable.Cell { v.map { .integer(Int($0)) } ?? .null }
+        func row(_ k: ChannelKPIs, isTotal: Bool) -> [ReportTable.Cell] {
+            var cells: [ReportTable.Cell] = []
+            if period { cells.append(isTotal ? .text("") : .text(k.period ?? "")) }
+            cells.append(.text(k.channel))
+            if campaign { cells.append(isTotal ? .text("") : .text(k.campaign ?? "(none)")) }
+            let interval = k.conversionInterval
+            cells += [
+                money(k.spendMinor), count(k.impressions), count(k.clicks), k.clickThroughRate.map(ReportTable.Cell.fraction) ?? .null,
+                moneyRatio(k.costPerClickMinor), .integer(k.leads), moneyRatio(k.costPerLeadMinor), k.mqls.map(ReportTable.Cell.integer) ?? .null,
+                k.sqls.map(ReportTable.Cell.integer) ?? .null, .integer(k.customers), k.conversionRate.map(ReportTable.Cell.fraction) ?? .null,
+                interval.map { .fraction($0.low) } ?? .null, interval.map { .fraction($0.high) } ?? .null, moneyRatio(k.costPerAcquisitionMinor),
+                money(k.revenueMinor), k.returnOnAdSpend.map { .decimal($0, places: 2) } ?? .null,
+                k.medianDaysToConvert.map { .decimal($0, places: 1) } ?? .null, k.p90DaysToConvert.map { .decimal($0, places: 1) } ?? .null,
+                k.leads > 0 && k.isSmallSample ? .boolean(true) : (k.leads > 0 ? .boolean(false) : .null),
+            ]
+            return cells
+        }
+        return ReportTable(columns: columns, rows: rows.map { row($0, isTotal: false) }, footer: [row(total, isTotal: true)])
     }
 }

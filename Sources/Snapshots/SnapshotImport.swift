@@ -124,6 +124,10 @@ final class MergeWriter {
             runs[id(v[0])!] = db.lastInsertedRowID
             newRuns.insert(id(v[0])!)
             return true
+        case "exchange_rates":
+            try db.run("INSERT INTO exchange_rates (day, currency, target, rate, import_run_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                       [v[1], v[2], v[3], v[4], mapped(v[5], runs)])
+            return db.changes > 0
         case "campaigns":
             try db.run("INSERT INTO campaigns (channel_id, key, name, external_id) VALUES (?, ?, ?, ?) ON CONFLICT (channel_id, key) DO NOTHING",
                        Array(v[1...4]))

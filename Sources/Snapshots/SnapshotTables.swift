@@ -50,6 +50,9 @@ enum SnapshotTables {
             C("started_at", .timestamp), C("finished_at", .timestamp), C("rows_read", .integer), C("rows_inserted", .integer),
             C("rows_updated", .integer), C("rows_unchanged", .integer), C("rows_rejected", .integer),
         ], redacted: [], subset: "1"),
+        SnapshotTable(name: "exchange_rates", orderBy: "id", columns: [
+            C("id", .integer), C("day", .date), C("currency"), C("target"), C("rate", .real), C("import_run_id", .integer),
+        ], redacted: [], subset: "1"),
         SnapshotTable(name: "campaigns", orderBy: "id", columns: [C("id", .integer), C("channel_id"), C("key"), C("name"), C("external_id")],
                       redacted: [], subset: """
                         id IN (SELECT campaign_id FROM touchpoints WHERE id IN snap_touch

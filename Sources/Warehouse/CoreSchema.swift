@@ -172,5 +172,19 @@ enum CoreSchema {
             DROP INDEX channel_metrics_natural_key;
             CREATE UNIQUE INDEX channel_metrics_natural_key ON channel_metrics (day, channel_id, ifnull(campaign_id, 0), metric, detail);
             """)
+
+        // Exchange rates the user imports, so that reports can add costs and revenue in
+        // different currencies: 1 `currency` = `rate` × `target`, from `day` on.
+        migrations.register("core.3.exchange-rates", sql: """
+            CREATE TABLE exchange_rates (
+                id INTEGER PRIMARY KEY,
+                day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[01][0-9]-[0-3][0-9]'),
+                currency TEXT NOT NULL CHECK (length(currency) = 3 AND currency = upper(currency)),
+                target TEXT NOT NULL CHECK (length(target) = 3 AND target = upper(target) AND target <> currency),
+                rate REAL NOT NULL CHECK (rate > 0),
+                import_run_id INTEGER NOT NULL REFERENCES import_runs(id),
+                UNIQUE (day, currency, target)
+            ) STRICT;
+            """)
     }
 }

@@ -293,6 +293,20 @@ public final class WarehouseWriter {
         return db.changes > 0 ? .inserted : .unchanged
     }
 
+    /// Records an exchange rate; a restated rate for the same day and pair replaces the old one.
+    public func upsertRate(day: Day, currency: String, target: String, rate: Double) throws -> WriteOutcome {
+        if let old = try db.scalarText("SELECT rate FROM exchange_rates WHERE day = ? AND currency = ? AND target = ?",
+                                       [.text(day.description), .text(currency), .text(target)]) {
+            if Double(old) == rate { return .unchanged }
+            try db.run("UPDATE exchange_rates SET rate = ?, import_run_id = ? WHERE day = ? AND currency = ? AND target = ?",
+                       [.real(rate), .integer(runID), .text(day.description), .text(currency), .text(target)])
+            return .updated
+        }
+        try db.run("INSERT INTO exchange_rates (day, currency, target, rate, import_run_id) VALUES (?, ?, ?, ?, ?)",
+                   [.text(day.description), .text(currency), .text(target), .real(rate), .integer(runID)])
+        return .inserted
+    }
+
     /// Keeps a refused row with where it was and why.
     public func reject(fileName: String, line: Int, column: Int?, columnName: String?, reason: String, rawRow: String) throws {
         let s = insertRejectStatement

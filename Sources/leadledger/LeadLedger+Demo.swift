@@ -40,9 +40,9 @@ extension LeadLedger {
                 let result = try Import.importWithProgress(importer, source: step.source, path: step.path, format: nil, again: false)
                 if log { print(Import.summary(result)) }
             }
-            let comparison = try ChannelReport.compute(w)
+            let result = try AcquisitionReport.compute(w, ReportOptions())
             if log { print("\nWarehouse: \(db)\n") }
-            print(ChannelsReport.render(comparison, output.format), terminator: "")
+            print(ChannelsReport.render(result, output.format), terminator: "")
         }
 
         static func dataDirectory(_ given: String?) throws -> String {

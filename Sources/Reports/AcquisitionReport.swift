@@ -1,0 +1,169 @@
+import ChannelKit
+import Warehouse
+
+/// What a channel or campaign report covers.
+public struct ReportOptions: Sendable {
+    public enum Unit: String, Sendable { case channel, campaign }
+    public enum Interval: String, Sendable, CaseIterable { case day, week, month }
+
+    public var period = ReportPeriod()
+    public var unit: Unit = .channel
+    /// Split every row by the period its leads arrived in (costs by their day).
+    public var interval: Interval?
+    /// Only this channel's rows.
+    public var channel: String?
+    /// Convert money to this currency with the imported exchange rates.
+    public var currency: Currency?
+
+    public init() {}
+
+    /// The period key of a day: `2026-01-15`, the Monday `2026-01-12`, or `2026-01`.
+    public static func key(_ day: Day, _ interval: Interval?) -> String? {
+        guard let interval else { return nil }
+        switch interval {
+        case .day: return day.description
+        case .week: return day.adding(days: -((day.daysSinceEpoch + 3) % 7 + 7) % 7).description  // 1970-01-01 was a Thursday
+        case .month: return String(day.description.prefix(7))
+        }
+    }
+}
+
+/// Channel and campaign KPIs over a period, optionally as a time series. The definitions are
+/// the channel comparison's (see ``ChannelReport``), extended with impressions, clicks, CTR,
+/// cost per click, MQLs and SQLs, a 95 % Wilson interval for the conversion rate and the 90th
+/// percentile of days to convert.
+public enum AcquisitionReport {
+    public struct Result: Sendable {
+        public let options: ReportOptions
+        public let currency: Currency?
+        public let rows: [ChannelKPIs]
+        public let total: ChannelKPIs
+        /// False when the warehouse has no lifecycle stages at all (MQL/SQL columns are then empty).
+        public let hasStages: Bool
+    }
+
+    struct Key: Hashable { let period: String?; let channel: String; let campaign: String? }
+
+    public static func compute(_ warehouse: Warehouse, _ options: ReportOptions) throws -> Result {
+        let period = options.period
+        if let from = period.from, let to = period.to, from > to { throw ReportError.emptyPeriod(from: from, to: to) }
+        let db = warehouse.db
+        let money = try CurrencyConverter(db, target: options.currency)
+        var names: [String: String] = [:]
+        var pluginChannels: [String] = []
+        try db.query("SELECT id, display_name, origin FROM channels ORDER BY id") { s in
+            names[s.text(0) ?? ""] = s.text(1)
+            if s.text(2) == "plugin" { pluginChannels.append(s.text(0) ?? "") }
+        }
+        var campaignNames: [Int64: String] = [:]
+        try db.query("SELECT id, name FROM campaigns") { campaignNames[$0.int(0)] = $0.text(1) }
+        let byCampaign = options.unit == .campaign
+        func key(_ day: Day, _ channel: String, _ campaign: Int64?) -> Key {
+            Key(period: ReportOptions.key(day, options.interval), channel: channel,
+                campaign: byCampaign ? (campaign.flatMap { campaignNames[$0] } ?? "(none)") : nil)
+        }
+        var rows: [Key: ChannelKPIs] = [:]
+        func row(_ k: Key) -> ChannelKPIs {
+            rows[k] ?? ChannelKPIs(channel: k.channel, displayName: names[k.channel] ?? k.channel, campaign: k.campaign, period: k.period)
+        }
+        let wanted: (String) -> Bool = { c in options.channel == nil || options.channel == c }
+
+        // Spend, by the cost's day.
+        try db.query("SELECT day, channel_id, campaign_id, amount_minor, currency FROM costs WHERE day BETWEEN ?1 AND ?2",
+                     [.text(period.firstDay), .text(period.lastDay)]) { s in
+            let channel = s.text(1) ?? ""
+            guard wanted(channel), let day = Day.parse(s.text(0) ?? "") else { return }
+            let k = key(day, channel, s.optionalInt(2))
+            var r = row(k)
+            r.spendMinor = (r.spendMinor ?? 0) + (try money.convert(s.int(3), from: s.text(4) ?? "", on: s.text(0) ?? ""))
+            rows[k] = r
+        }
+        // Impressions and clicks where the channel reports them (totals and ledger lines, not breakdowns).
+        try db.query("""
+            SELECT day, channel_id, campaign_id, metric, value FROM channel_metrics
+            WHERE day BETWEEN ?1 AND ?2 AND metric IN ('impressions', 'clicks') AND (detail = '' OR detail LIKE '#%')
+            """, [.text(period.firstDay), .text(period.lastDay)]) { s in
+            let channel = s.text(1) ?? ""
+            guard wanted(channel), let day = Day.parse(s.text(0) ?? "") else { return }
+            let k = key(day, channel, s.optionalInt(2))
+            var r = row(k)
+            if s.text(3) == "impressions" { r.impressions = (r.impressions ?? 0) + s.double(4) } else { r.clicks = (r.clicks ?? 0) + s.double(4) }
+            rows[k] = r
+        }
+        // Lifecycle stages reached by the end of the period.
+        let hasStages = try db.scalarInt("SELECT 1 FROM lifecycle_stages LIMIT 1") != nil
+        var qualified: [Int64: (mql: Bool, sql: Bool)] = [:]
+        if hasStages {
+            try db.query("SELECT lead_id, stage FROM lifecycle_stages WHERE changed_at < ?", [.integer(period.endSeconds)]) { s in
+                let stage = s.text(1) ?? ""
+                var q = qualified[s.int(0)] ?? (false, false)
+                if stage != "lead" { q.mql = true }
+                if stage == "sql" || stage == "opportunity" || stage == "customer" { q.sql = true }
+                qualified[s.int(0)] = q
+            }
+        }
+        // Conversions up to the end of the period, by lead.
+        var conversions: [Int64: [(at: Int64, revenue: Int64, currency: String)]] = [:]
+        try db.query("SELECT lead_id, converted_at, revenue_minor, currency FROM conversions WHERE converted_at < ? ORDER BY lead_id, converted_at",
+                     [.integer(period.endSeconds)]) { s in
+            conversions[s.int(0), default: []].append((s.int(1), s.int(2), s.text(3) ?? ""))
+        }
+        // Leads created in the period, with their first touch's channel and campaign.
+        try db.query("""
+            SELECT x.id, x.created_at, coalesce(f.channel_id, 'direct'), f.campaign_id
+            FROM (SELECT l.id, l.created_at,
+                         (SELECT t.id FROM touchpoints t WHERE t.lead_id = l.id ORDER BY t.occurred_at, t.id LIMIT 1) AS first_touch
+                  FROM leads l WHERE l.created_at >= ?1 AND l.created_at < ?2) x
+            LEFT JOIN touchpoints f ON f.id = x.first_touch
+            """, [.integer(period.startSeconds), .integer(period.endSeconds)]) { s in
+            let channel = s.text(2) ?? "direct"
+            guard wanted(channel) else { return }
+            let lead = s.int(0), created = s.int(1)
+            let k = key(Timestamp(secondsSinceEpoch: created).day, channel, s.optionalInt(3))
+            var r = row(k)
+            r.leads += 1
+            if hasStages {
+                let q = qualified[lead]
+                r.mqls = (r.mqls ?? 0) + (q?.mql == true ? 1 : 0)
+                r.sqls = (r.sqls ?? 0) + (q?.sql == true ? 1 : 0)
+            }
+            if let bought = conversions[lead], let first = bought.first {
+                r.customers += 1
+                for c in bought {
+                    r.revenueMinor += try money.convert(c.revenue, from: c.currency, on: Timestamp(secondsSinceEpoch: c.at).day.description)
+                }
+                r.daysToConvert.append(max(0, Double(first.at - created) / 86_400))
+            }
+            rows[k] = r
+        }
+        // Every registered channel shows in a plain channel report, even without data.
+        if options.unit == .channel && options.interval == nil {
+            for c in pluginChannels where wanted(c) {
+                let k = Key(period: nil, channel: c, campaign: nil)
+                rows[k] = row(k)
+            }
+        }
+        var total = ChannelKPIs(channel: "total", displayName: "Total")
+        if hasStages { total.mqls = 0; total.sqls = 0 }
+        for r in rows.values {
+            if let s = r.spendMinor { total.spendMinor = (total.spendMinor ?? 0) + s }
+            if let i = r.impressions { total.impressions = (total.impressions ?? 0) + i }
+            if let c = r.clicks { total.clicks = (total.clicks ?? 0) + c }
+            total.leads += r.leads
+            total.customers += r.customers
+            total.revenueMinor += r.revenueMinor
+            total.daysToConvert += r.daysToConvert
+            if let m = r.mqls { total.mqls! += m }
+            if let q = r.sqls { total.sqls! += q }
+        }
+        let order: (ChannelKPIs, ChannelKPIs) -> Bool = { a, b in
+            let pa = a.period ?? "", pb = b.period ?? ""
+            if pa != pb { return pa < pb }
+            let oa = pluginChannels.contains(a.channel) ? 0 : 1, ob = pluginChannels.contains(b.channel) ? 0 : 1
+            if oa != ob { return oa < ob }
+            return (a.channel, a.campaign ?? "") < (b.channel, b.campaign ?? "")
+        }
+        let sorted = rows.values.sorted(by: order)
+        return Result(options: options, currency: try money.reportCurrency(), rows: sorted, total: total, hasStages: hasStages)
+    }
+}

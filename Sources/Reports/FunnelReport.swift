@@ -1,0 +1,166 @@
+import ChannelKit
+import Warehouse
+
+/// Lifecycle funnel per channel (lead → MQL → SQL → opportunity → customer).
+///
+/// A lead *reached* a stage when it has that stage or any later one (customer also by a
+/// conversion); the time it *entered* a stage is its earliest change to that stage (lead: its
+/// creation; customer: the stage change or its first conversion, whichever is earlier). Rates are
+/// stage-to-stage (reached k+1 / reached k); time in a stage is the median, over leads that
+/// entered both, of (entered k+1 − entered k) in days. Lead quality is the share of leads that
+/// reach MQL, SQL and customer. Leads count under their first-touch channel; period and
+/// channel filters are the channel report's.
+public enum FunnelReport {
+    public static let stages = ["lead", "mql", "sql", "opportunity", "customer"]
+
+    public struct Row: Sendable, Equatable {
+        public let channel: String
+        /// Leads that reached each stage, in ``stages`` order.
+        public let reached: [Int]
+        /// Median days from entering each stage to entering the next (4 values).
+        public let medianDaysInStage: [Double?]
+
+        /// reached[k+1] / reached[k] (4 values).
+        public var stageRates: [Double?] { (0..<4).map { reached[$0] == 0 ? nil : Double(reached[$0 + 1]) / Double(reached[$0]) } }
+        /// Share of leads reaching MQL, SQL, customer.
+        public var quality: (mql: Double?, sql: Double?, customer: Double?) {
+            let n = Double(reached[0])
+            return reached[0] == 0 ? (nil, nil, nil) : (Double(reached[1]) / n, Double(reached[2]) / n, Double(reached[4]) / n)
+        }
+    }
+
+    public static func compute(_ warehouse: Warehouse, period: ReportPeriod = ReportPeriod(), channel: String? = nil) throws -> [Row] {
+        let db = warehouse.db
+        var entered: [Int64: [Int64?]] = [:]  // lead → entry time per stage
+        try db.query("SELECT lead_id, stage, min(changed_at) FROM lifecycle_stages WHERE changed_at < ? GROUP BY lead_id, stage",
+                     [.integer(period.endSeconds)]) { s in
+            guard let k = stages.firstIndex(of: s.text(1) ?? "") else { return }
+            var e = entered[s.int(0)] ?? [Int64?](repeating: nil, count: 5)
+            e[k] = s.int(2)
+            entered[s.int(0)] = e
+        }
+        try db.query("SELECT lead_id, min(converted_at) FROM conversions WHERE converted_at < ? GROUP BY lead_id", [.integer(period.endSeconds)]) { s in
+            var e = entered[s.int(0)] ?? [Int64?](repeating: nil, count: 5)
+            e[4] = min(e[4] ?? Int64.max, s.int(1))
+            entered[s.int(0)] = e
+        }
+        var reached: [String: [Int]] = [:]
+        var durations: [String: [[Double]]] = [:]
+        try db.query("""
+            SELECT l.id, l.created_at, \(ChannelReport.firstTouchChannel("l")) FROM leads l WHERE l.created_at >= ? AND l.created_at < ?
+            """, [.integer(period.startSeconds), .integer(period.endSeconds)]) { s in
+            let c = s.text(2) ?? "direct"
+            guard channel == nil || channel == c else { return }
+            var e = entered[s.int(0)] ?? [Int64?](repeating: nil, count: 5)
+            e[0] = s.int(1)
+            // Reaching a later stage means having passed the earlier ones.
+            var counts = reached[c] ?? [0, 0, 0, 0, 0]
+            let last = e.lastIndex { $0 != nil } ?? 0
+            for k in 0...last { counts[k] += 1 }
+            reached[c] = counts
+            var d = durations[c] ?? [[], [], [], []]
+            for k in 0..<4 { if let a = e[k], let b = e[k + 1], b >= a { d[k].append(Double(b - a) / 86_400) } }
+            durations[c] = d
+        }
+        return reached.keys.sorted().map { c in
+            Row(channel: c, reached: reached[c]!, medianDaysInStage: durations[c]!.map(KPI.median))
+        }
+    }
+}
+
+/// Leads grouped by the month they arrived (and by first-touch channel if asked), with the
+/// cumulative share that became customers by each month since arrival: month 0 is the arrival
+/// month, month k the k-th month after it. Only months already over by the end of the data (or
+/// of `--to`) are shown, so a young cohort is not mistaken for a weak one.
+public enum CohortReport {
+    public struct Row: Sendable, Equatable {
+        public let month: String
+        public let channel: String?
+        public let leads: Int
+        /// Cumulative conversion rate at month 0, 1, 2… since arrival.
+        public let cumulative: [Double]
+    }
+
+    public static func compute(_ warehouse: Warehouse, period: ReportPeriod = ReportPeriod(), byChannel: Bool = false,
+                               channel: String? = nil) throws -> [Row] {
+        let db = warehouse.db
+        func monthIndex(_ seconds: Int64) -> Int {
+            let (y, m, _) = Timestamp(secondsSinceEpoch: seconds).day.components
+            return y * 12 + (m - 1)
+        }
+        var lastData = Int64.min
+        try db.query("SELECT max(t) FROM (SELECT max(created_at) AS t FROM leads UNION ALL SELECT max(converted_at) FROM conversions)") { s in
+            if !s.isNull(0) { lastData = s.int(0) }
+        }
+        guard lastData != Int64.min else { return [] }
+        let end = min(lastData, period.endSeconds - 1)
+        let lastMonth = monthIndex(end)
+        // The last month counts only once it is over (the end is its last day).
+        let endDay = Timestamp(secondsSinceEpoch: end).day
+        let lastComplete = endDay.adding(days: 1).components.day == 1 ? lastMonth : lastMonth - 1
+        struct Key: Hashable { let month: Int; let channel: String? }
+        var leads: [Key: Int] = [:]
+        var converted: [Key: [Int: Int]] = [:]  // month offset → customers
+        try db.query("""
+            SELECT l.created_at, \(ChannelReport.firstTouchChannel("l")),
+                   (SELECT min(converted_at) FROM conversions c WHERE c.lead_id = l.id AND c.converted_at <= ?3)
+            FROM leads l WHERE l.created_at >= ?1 AND l.created_at < ?2
+            """, [.integer(period.startSeconds), .integer(period.endSeconds), .integer(end)]) { s in
+            let c = s.text(1) ?? "direct"
+            guard channel == nil || channel == c else { return }
+            let k = Key(month: monthIndex(s.int(0)), channel: byChannel ? c : nil)
+            leads[k, default: 0] += 1
+            if !s.isNull(2) { converted[k, default: [:]][max(0, monthIndex(s.int(2)) - k.month), default: 0] += 1 }
+        }
+        return leads.keys.sorted { ($0.month, $0.channel ?? "") < ($1.month, $1.channel ?? "") }.map { k in
+            let n = leads[k]!
+            let months = max(0, lastComplete - k.month + 1)
+            var running = 0
+            let cumulative = (0..<months).map { offset -> Double in
+                running += converted[k]?[offset] ?? 0
+                return Double(running) / Double(n)
+            }
+            let y = k.month / 12, m = k.month % 12 + 1
+            return Row(month: "\(y)-\(m < 10 ? "0" : "")\(m)", channel: k.channel, leads: n, cumulative: cumulative)
+        }
+    }
+}
+
+/// Lead velocity: qualified leads (leads that first reached MQL or a later stage that month;
+/// all new leads when the warehouse has no stage data) per month, and the growth on the month
+/// before: (this − previous) / previous.
+public enum VelocityReport {
+    public struct Row: Sendable, Equatable {
+        public let month: String
+        public let qualified: Int
+        public let growth: Double?
+    }
+
+    public static func compute(_ warehouse: Warehouse, period: ReportPeriod = ReportPeriod(), channel: String? = nil) throws -> (rows: [Row], qualifiedByStage: Bool) {
+        let db = warehouse.db
+        let byStage = try db.scalarInt("SELECT 1 FROM lifecycle_stages LIMIT 1") != nil
+        let sql = byStage
+            ? """
+              SELECT substr(datetime(min(s.changed_at), 'unixepoch'), 1, 7), \(ChannelReport.firstTouchChannel("l"))
+              FROM lifecycle_stages s JOIN leads l ON l.id = s.lead_id
+              WHERE s.stage <> 'lead' GROUP BY s.lead_id
+              HAVING min(s.changed_at) >= ?1 AND min(s.changed_at) < ?2
+              """
+            : """
+              SELECT substr(datetime(l.created_at, 'unixepoch'), 1, 7), \(ChannelReport.firstTouchChannel("l"))
+              FROM leads l WHERE l.created_at >= ?1 AND l.created_at < ?2
+              """
+        var counts: [String: Int] = [:]
+        try db.query(sql, [.integer(period.startSeconds), .integer(period.endSeconds)]) { s in
+            guard channel == nil || channel == s.text(1) else { return }
+            counts[s.text(0) ?? "", default: 0] += 1
+        }
+        var previous: Int?
+        let rows = counts.keys.sorted().map { month -> Row in
+            let n = counts[month]!
+            defer { previous = n }
+            return Row(month: month, qualified: n, growth: previous.flatMap { $0 == 0 ? nil : Double(n - $0) / Double($0) })
+        }
+        return (rows, byStage)
+    }
+}
