@@ -46,7 +46,11 @@ done
 measure "import touches" "$(count "$data/touches.csv")" "$bin/leadledger" import touches "$data/touches.csv" --db "$db"
 measure "import conversions" "$(count "$data/conversions.csv")" "$bin/leadledger" import conversions "$data/conversions.csv" --db "$db"
 measure "re-import touches (no-op)" "$(count "$data/touches.csv")" "$bin/leadledger" import touches "$data/touches.csv" --db "$db"
-measure "report channels" "-" "$bin/leadledger" report channels --db "$db"
+for report in channels campaigns funnel cohorts velocity; do
+  measure "report $report" "-" "$bin/leadledger" report "$report" --db "$db"
+done
+measure "score" "-" "$bin/leadledger" score --db "$db" --format csv
+measure "segments" "-" "$bin/leadledger" segments --db "$db"
 conversions=$(( $(wc -l < "$data/conversions.csv") - 1 ))
 for model in first last linear time-decay position w-shaped full-path markov shapley; do
   measure "attribute --model $model (warehouse)" "$conversions" "$bin/leadledger" attribute --model "$model" --db "$db"
