@@ -98,6 +98,10 @@ extension LeadLedger {
         @OptionGroup var output: OutputOptions
         @OptionGroup var warehouse: WarehouseOptions
 
+        func validate() throws {
+            if filters.by != nil || filters.currency != nil { throw ValidationError("This report takes --from, --to and --channel; --by and --currency belong to report channels and campaigns.") }
+        }
+
         func run() throws {
             let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
             let rows = try FunnelReport.compute(w, period: filters.period.reportPeriod, channel: filters.channel)
@@ -130,6 +134,10 @@ extension LeadLedger {
         @OptionGroup var output: OutputOptions
         @OptionGroup var warehouse: WarehouseOptions
 
+        func validate() throws {
+            if filters.by != nil || filters.currency != nil { throw ValidationError("This report takes --from, --to and --channel; --by and --currency belong to report channels and campaigns.") }
+        }
+
         func run() throws {
             let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
             let rows = try CohortReport.compute(w, period: filters.period.reportPeriod, byChannel: byChannel, channel: filters.channel)
@@ -156,6 +164,10 @@ extension LeadLedger {
         @OptionGroup var filters: ReportFilters
         @OptionGroup var output: OutputOptions
         @OptionGroup var warehouse: WarehouseOptions
+
+        func validate() throws {
+            if filters.by != nil || filters.currency != nil { throw ValidationError("This report takes --from, --to and --channel; --by and --currency belong to report channels and campaigns.") }
+        }
 
         func run() throws {
             let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)

@@ -64,6 +64,17 @@ struct SeededRandom {
     mutating func int(_ range: ClosedRange<Int>) -> Int { range.lowerBound + Int(next() % UInt64(range.count)) }
     mutating func chance(_ p: Double) -> Bool { unit() < p }
     mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
+    /// Index into `cumulative` (running sums of weights) drawn in proportion to the weights;
+    /// the same draw as ``weighted(_:)`` over the same weights, in O(log n).
+    mutating func index(cumulative: [Double]) -> Int {
+        let x = unit() * cumulative[cumulative.count - 1]
+        var lo = 0, hi = cumulative.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if x < cumulative[mid] { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
+    }
     mutating func weighted<T>(_ items: [(T, Double)]) -> T {
         let total = items.reduce(0) { $0 + $1.1 }
         var x = unit() * total
@@ -220,11 +231,14 @@ for d in 0..<options.days {
     dayWeights.append((weekend ? 0.6 : 1.0) * (1 + 0.4 * Double(d) / Double(max(1, options.days))))
 }
 
+var cumulativeDayWeights: [Double] = []
+for w in dayWeights { cumulativeDayWeights.append((cumulativeDayWeights.last ?? 0) + w) }
+
 var leads: [Lead] = []
 var usedEmails = Set<String>()
 var leadRows: [String] = ["lead_id,created_at,email,phone,country,region,age_band,gender,income_band,industry,company_size,interests,lead_source"]
 for i in 1...options.leads {
-    let d = rng.weighted(dayWeights.indices.map { ($0, dayWeights[$0]) })
+    let d = rng.index(cumulative: cumulativeDayWeights)
     let drawnCreated = startSeconds + Int64(d) * 86_400 + Int64(rng.int(7 * 3600...22 * 3600)) + Int64(rng.int(0...59))
     var origin = rng.weighted(originMix)
     var created = drawnCreated
@@ -540,10 +554,11 @@ do {
         invitedOnly.append(Referral(email: email, referredAt: startSeconds + Int64(rng.int(0...(options.days * 86_400 - 1))), converted: nil))
     }
     let all = (referrals + invitedOnly).sorted { ($0.referredAt, $0.email) < ($1.referredAt, $1.email) }
+    let invitedEmails = Set(invitedOnly.map(\.email))
     for (i, r) in all.enumerated() {
         let code = "R\(1000 + rng.int(0...199))"
         let referrer = "C\(String(format: "%05d", rng.int(1...400)))"
-        var status = invitedOnly.contains { $0.email == r.email } ? "invited" : (rng.chance(0.6) ? "signed_up" : "qualified")
+        var status = invitedEmails.contains(r.email) ? "invited" : (rng.chance(0.6) ? "signed_up" : "qualified")
         var reward = ""
         var rewardedAt = ""
         if let converted = r.converted {
@@ -575,6 +590,7 @@ for a in attendees.sorted(by: { ($0.lead.event!, $0.lead.key) < ($1.lead.event!,
 // MARK: - Email
 
 var engagementRows = ["email,campaign,opened_at,clicked_at"]
+let createdTimes = leads.map(\.created).sorted()
 var opensByNewsletter = [Int](repeating: 0, count: newsletters.count)
 var clicksByNewsletter = [Int](repeating: 0, count: newsletters.count)
 for e in engagement.values.sorted(by: { ($0.newsletter, $0.opened, $0.lead.key) < ($1.newsletter, $1.opened, $1.lead.key) }) {
@@ -585,7 +601,7 @@ for e in engagement.values.sorted(by: { ($0.newsletter, $0.opened, $0.lead.key) 
 var emailCampaignRows = ["campaign,sent_at,sent,delivered,opens,unique_opens,clicks,unsubscribes,bounces,cost,currency"]
 for (i, n) in newsletters.enumerated() {
     // The list: subscribers from before LeadLedger's data, plus the leads created so far.
-    let leadsSoFar = leads.reduce(0) { $0 + ($1.created < n.sentAt ? 1 : 0) }
+    let leadsSoFar = createdTimes.partitioningIndex { $0 >= n.sentAt }
     let sent = 1500 + leadsSoFar
     let bounces = Int(Double(sent) * (0.01 + 0.01 * rng.unit()))
     let delivered = sent - bounces
@@ -632,3 +648,15 @@ write(attendeeRows, "events/event_attendees.csv")
 write(emailCampaignRows, "email/email_campaigns.csv")
 write(engagementRows, "email/email_engagement.csv")
 print("wrote \(leads.count) leads, \(touches.count) touches, \(conversions.count) conversions, \(formLeads.count) lead-form leads to \(options.out)")
+
+extension Array where Element == Int64 {
+    /// The index of the first element for which `belongs` is true, in a sorted array.
+    func partitioningIndex(where belongs: (Int64) -> Bool) -> Int {
+        var lo = 0, hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if belongs(self[mid]) { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
+    }
+}
