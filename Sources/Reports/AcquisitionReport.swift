@@ -110,11 +110,8 @@ public enum AcquisitionReport {
         }
         // Leads created in the period, with their first touch's channel and campaign.
         try db.query("""
-            SELECT x.id, x.created_at, coalesce(f.channel_id, 'direct'), f.campaign_id
-            FROM (SELECT l.id, l.created_at,
-                         (SELECT t.id FROM touchpoints t WHERE t.lead_id = l.id ORDER BY t.occurred_at, t.id LIMIT 1) AS first_touch
-                  FROM leads l WHERE l.created_at >= ?1 AND l.created_at < ?2) x
-            LEFT JOIN touchpoints f ON f.id = x.first_touch
+            SELECT l.id, l.created_at, \(ChannelReport.firstTouchChannel("l")), l.first_campaign_id
+            FROM leads l WHERE l.created_at >= ?1 AND l.created_at < ?2
             """, [.integer(period.startSeconds), .integer(period.endSeconds)]) { s in
             let channel = s.text(2) ?? "direct"
             guard wanted(channel) else { return }

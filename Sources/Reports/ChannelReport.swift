@@ -76,8 +76,9 @@ public enum ChannelReport {
     }
 
     /// SQL for the channel a lead counts under: its first touch's (earliest, then first
-    /// imported), or `direct` when it has none. `lead` is the alias of the `leads` table.
+    /// imported; kept in `leads.first_channel` by every import), or `direct` when it has none.
+    /// `lead` is the alias of the `leads` table.
     public static func firstTouchChannel(_ lead: String) -> String {
-        "coalesce((SELECT t.channel_id FROM touchpoints t WHERE t.lead_id = \(lead).id ORDER BY t.occurred_at, t.id LIMIT 1), 'direct')"
+        "coalesce(\(lead).first_channel, 'direct')"
     }
 }

@@ -48,6 +48,7 @@ extension Snapshot {
                 restored.rowsRead[table.name] = read
                 restored.rowsAdded[table.name] = added
             }
+            try warehouse.refreshFirstTouches()
             do {
                 try db.execute("COMMIT")
             } catch {

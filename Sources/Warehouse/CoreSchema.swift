@@ -186,5 +186,16 @@ enum CoreSchema {
                 UNIQUE (day, currency, target)
             ) STRICT;
             """)
+
+        // Each lead's first touch (its channel and campaign), kept up to date by every import
+        // run, so that reports group leads by a column instead of searching touchpoints per lead.
+        migrations.register("core.4.first-touch", sql: """
+            ALTER TABLE leads ADD COLUMN first_channel TEXT REFERENCES channels(id);
+            ALTER TABLE leads ADD COLUMN first_campaign_id INTEGER REFERENCES campaigns(id);
+            UPDATE leads SET
+                first_channel = (SELECT t.channel_id FROM touchpoints t WHERE t.lead_id = leads.id ORDER BY t.occurred_at, t.id LIMIT 1),
+                first_campaign_id = (SELECT t.campaign_id FROM touchpoints t WHERE t.lead_id = leads.id ORDER BY t.occurred_at, t.id LIMIT 1);
+            CREATE INDEX leads_by_first_channel ON leads (first_channel, created_at);
+            """)
     }
 }

@@ -76,6 +76,18 @@ public final class Warehouse {
         return ids
     }
 
+    /// Recomputes each lead's first touch (`leads.first_channel`, `first_campaign_id`): for the
+    /// leads touched by import run `runID`, or for every lead.
+    public func refreshFirstTouches(run runID: Int64? = nil) throws {
+        let which = runID == nil ? "" : "WHERE id IN (SELECT lead_id FROM touchpoints WHERE import_run_id = ?1)"
+        try db.run("""
+            UPDATE leads SET
+                first_channel = (SELECT t.channel_id FROM touchpoints t WHERE t.lead_id = leads.id ORDER BY t.occurred_at, t.id LIMIT 1),
+                first_campaign_id = (SELECT t.campaign_id FROM touchpoints t WHERE t.lead_id = leads.id ORDER BY t.occurred_at, t.id LIMIT 1)
+            \(which)
+            """, runID.map { [.integer($0)] } ?? [])
+    }
+
     /// Row counts of the main tables, for summaries and tests.
     public func rowCounts() throws -> [String: Int] {
         var counts: [String: Int] = [:]

@@ -123,6 +123,22 @@ let leadsCSV = """
     }
 }
 
+@Suite struct FirstTouchTests {
+    /// A later file with an earlier touch moves the lead to that touch's channel.
+    @Test func everyImportKeepsTheFirstTouchUpToDate() throws {
+        let f = try Fixture()
+        try f.importText("leads", "leads.csv", leadsCSV)
+        let sql = "SELECT ifnull(first_channel, 'none') || '/' || ifnull((SELECT key FROM campaigns WHERE id = first_campaign_id), '-') FROM leads WHERE id = (SELECT lead_id FROM lead_keys WHERE key = 'L1')"
+        #expect(try f.warehouse.db.scalarText(sql) == "none/-")
+        try f.importText("touches", "a.csv", "occurred_at,lead_id,utm_source,utm_medium,utm_campaign,event\n2026-01-10T10:00:00Z,L1,newsletter,email,jan,visit\n")
+        #expect(try f.warehouse.db.scalarText(sql) == "email/jan")
+        try f.importText("touches", "b.csv", "occurred_at,lead_id,utm_source,utm_medium,utm_campaign,event\n2026-01-09T10:00:00Z,L1,facebook,paid_social,tet,visit\n")
+        #expect(try f.warehouse.db.scalarText(sql) == "social/tet")
+        try f.importText("touches", "c.csv", "occurred_at,lead_id,utm_source,utm_medium,utm_campaign,event\n2026-01-11T10:00:00Z,L1,google,cpc,brand,visit\n")
+        #expect(try f.warehouse.db.scalarText(sql) == "social/tet")
+    }
+}
+
 extension ImportResult.Status {
     var previousAt: Timestamp? {
         if case .alreadyImported(_, let at) = self { return at }

@@ -21,11 +21,11 @@ struct TableOwningChannel: ChannelPlugin {
         let dir = TemporaryDirectory()
         let path = dir.file("w.sqlite")
         let first = try Warehouse(path: path, channels: [TableOwningChannel()])
-        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "bookfair.1.stands"])
+        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "bookfair.1.stands"])
         let salt = try first.identifierSalt()
         #expect(salt.count > 16)
         let again = try Warehouse(path: path, channels: [TableOwningChannel()])
-        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "bookfair.1.stands"])
+        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "bookfair.1.stands"])
         #expect(try again.identifierSalt() == salt)
         #expect(try again.db.scalarInt("SELECT count(*) FROM bookfair_stands") == 0)
         var channels: [String] = []
@@ -46,7 +46,7 @@ struct TableOwningChannel: ChannelPlugin {
             try db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('2026-01-05', 'direct', 500, 'USD', 1)")
         }
         let w = try Warehouse(path: path, channels: [])
-        #expect(try w.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates"])
+        #expect(try w.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch"])
         #expect(try w.db.scalarText("SELECT amount_minor || '/' || detail || '/' FROM costs") == "500//")
     }
 
