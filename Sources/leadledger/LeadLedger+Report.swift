@@ -94,13 +94,9 @@ extension LeadLedger {
             abstract: "Leads reaching each lifecycle stage per channel, stage-to-stage rates, median days in each stage, and lead quality."
         )
 
-        @OptionGroup var filters: ReportFilters
+        @OptionGroup var filters: ReportScope
         @OptionGroup var output: OutputOptions
         @OptionGroup var warehouse: WarehouseOptions
-
-        func validate() throws {
-            if filters.by != nil || filters.currency != nil { throw ValidationError("This report takes --from, --to and --channel; --by and --currency belong to report channels and campaigns.") }
-        }
 
         func run() throws {
             let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
@@ -130,13 +126,9 @@ extension LeadLedger {
         @Flag(help: "One cohort per arrival month and first-touch channel.")
         var byChannel = false
 
-        @OptionGroup var filters: ReportFilters
+        @OptionGroup var filters: ReportScope
         @OptionGroup var output: OutputOptions
         @OptionGroup var warehouse: WarehouseOptions
-
-        func validate() throws {
-            if filters.by != nil || filters.currency != nil { throw ValidationError("This report takes --from, --to and --channel; --by and --currency belong to report channels and campaigns.") }
-        }
 
         func run() throws {
             let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
@@ -161,13 +153,9 @@ extension LeadLedger {
             abstract: "Lead velocity: qualified leads per month and month-over-month growth."
         )
 
-        @OptionGroup var filters: ReportFilters
+        @OptionGroup var filters: ReportScope
         @OptionGroup var output: OutputOptions
         @OptionGroup var warehouse: WarehouseOptions
-
-        func validate() throws {
-            if filters.by != nil || filters.currency != nil { throw ValidationError("This report takes --from, --to and --channel; --by and --currency belong to report channels and campaigns.") }
-        }
 
         func run() throws {
             let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
@@ -182,12 +170,23 @@ extension LeadLedger {
     }
 }
 
-/// Period, channel and currency options shared by the channel, campaign, funnel and cohort reports.
-struct ReportFilters: ParsableArguments {
+/// Period and channel options shared by every report.
+struct ReportScope: ParsableArguments {
     @OptionGroup var period: PeriodOptions
 
     @Option(help: "Only this channel (leads by first touch, its costs and metrics).")
     var channel: String?
+
+    func validate() throws {
+        if let channel, ChannelRegistry.channel(id: channel) == nil, !["direct", "other"].contains(channel) {
+            throw ValidationError("Unknown channel \"\(channel)\"; expected one of: \((ChannelRegistry.all.map(\.id) + ["direct", "other"]).joined(separator: ", ")).")
+        }
+    }
+}
+
+/// The scope plus the time series and currency options of the channel and campaign reports.
+struct ReportFilters: ParsableArguments {
+    @OptionGroup var scope: ReportScope
 
     @Option(help: "Turn the report into a time series: day, week (Monday-based) or month.")
     var by: ReportOptions.Interval?
@@ -197,17 +196,14 @@ struct ReportFilters: ParsableArguments {
 
     func validate() throws {
         if let currency, Currency(currency) == nil { throw ValidationError("--currency takes an ISO 4217 code such as USD.") }
-        if let channel, ChannelRegistry.channel(id: channel) == nil, !["direct", "other"].contains(channel) {
-            throw ValidationError("Unknown channel \"\(channel)\"; expected one of: \((ChannelRegistry.all.map(\.id) + ["direct", "other"]).joined(separator: ", ")).")
-        }
     }
 
     func options(unit: ReportOptions.Unit) -> ReportOptions {
         var o = ReportOptions()
-        o.period = period.reportPeriod
+        o.period = scope.period.reportPeriod
         o.unit = unit
         o.interval = by
-        o.channel = channel
+        o.channel = scope.channel
         o.currency = currency.flatMap { Currency($0) }
         return o
     }
