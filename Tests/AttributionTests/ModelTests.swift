@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Attribution
 
 let day: Int64 = 86_400
@@ -121,17 +122,5 @@ func close(_ a: [Double], _ b: [Double], _ tolerance: Double = 1e-12) -> Bool {
                 #expect(result.credit.conversions.allSatisfy { $0 >= -1e-12 }, "\(result.model)")
             }
         }
-    }
-}
-
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
