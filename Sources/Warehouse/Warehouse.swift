@@ -79,6 +79,10 @@ public final class Warehouse {
     /// Recomputes each lead's first touch (`leads.first_channel`, `first_campaign_id`): for the
     /// leads touched by import run `runID`, or for every lead.
     public func refreshFirstTouches(run runID: Int64? = nil) throws {
+        try Warehouse.refreshFirstTouches(db, run: runID)
+    }
+
+    static func refreshFirstTouches(_ db: Database, run runID: Int64?) throws {
         let which = runID == nil ? "" : "WHERE id IN (SELECT lead_id FROM touchpoints WHERE import_run_id = ?1)"
         try db.run("""
             UPDATE leads SET

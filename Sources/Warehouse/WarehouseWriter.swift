@@ -324,12 +324,7 @@ public final class WarehouseWriter {
     /// Writes the file's checksum and size (known once it is read) and the run's final counts,
     /// and brings the first touch of every lead the run touched up to date.
     public func finish(_ counts: ImportCounts, sha256: String, bytes: Int64, finishedAt: Int64) throws {
-        try db.run("""
-            UPDATE leads SET
-                first_channel = (SELECT t.channel_id FROM touchpoints t WHERE t.lead_id = leads.id ORDER BY t.occurred_at, t.id LIMIT 1),
-                first_campaign_id = (SELECT t.campaign_id FROM touchpoints t WHERE t.lead_id = leads.id ORDER BY t.occurred_at, t.id LIMIT 1)
-            WHERE id IN (SELECT lead_id FROM touchpoints WHERE import_run_id = ?1)
-            """, [.integer(runID)])
+        try Warehouse.refreshFirstTouches(db, run: runID)
         try db.run("""
             UPDATE import_runs SET file_sha256 = ?, file_bytes = ?, finished_at = ?, rows_read = ?, rows_inserted = ?,
                 rows_updated = ?, rows_unchanged = ?, rows_rejected = ?
