@@ -63,8 +63,13 @@ public enum AcquisitionReport {
                 campaign: byCampaign ? (campaign.flatMap { campaignNames[$0] } ?? "(none)") : nil)
         }
         var rows: [Key: ChannelKPIs] = [:]
-        func row(_ k: Key) -> ChannelKPIs {
-            rows[k] ?? ChannelKPIs(channel: k.channel, displayName: names[k.channel] ?? k.channel, campaign: k.campaign, period: k.period)
+        func fresh(_ k: Key) -> ChannelKPIs {
+            ChannelKPIs(channel: k.channel, displayName: names[k.channel] ?? k.channel, campaign: k.campaign, period: k.period)
+        }
+        func row(_ k: Key) -> ChannelKPIs { rows[k] ?? fresh(k) }
+        /// Changes a row in place (no copy of its list of days per lead).
+        func update(_ k: Key, _ change: (inout ChannelKPIs) throws -> Void) rethrows {
+            try change(&rows[k, default: fresh(k)])
         }
         let wanted: (String) -> Bool = { c in options.channel == nil || options.channel == c }
 
@@ -73,10 +78,8 @@ public enum AcquisitionReport {
                      [.text(period.firstDay), .text(period.lastDay)]) { s in
             let channel = s.text(1) ?? ""
             guard wanted(channel), let day = Day.parse(s.text(0) ?? "") else { return }
-            let k = key(day, channel, s.optionalInt(2))
-            var r = row(k)
-            r.spendMinor = (r.spendMinor ?? 0) + (try money.convert(s.int(3), from: s.text(4) ?? "", on: s.text(0) ?? ""))
-            rows[k] = r
+            let amount = try money.convert(s.int(3), from: s.text(4) ?? "", on: s.text(0) ?? "")
+            update(key(day, channel, s.optionalInt(2))) { $0.spendMinor = ($0.spendMinor ?? 0) + amount }
         }
         // Impressions and clicks where the channel reports them (totals and ledger lines, not breakdowns).
         try db.query("""
@@ -85,10 +88,10 @@ public enum AcquisitionReport {
             """, [.text(period.firstDay), .text(period.lastDay)]) { s in
             let channel = s.text(1) ?? ""
             guard wanted(channel), let day = Day.parse(s.text(0) ?? "") else { return }
-            let k = key(day, channel, s.optionalInt(2))
-            var r = row(k)
-            if s.text(3) == "impressions" { r.impressions = (r.impressions ?? 0) + s.double(4) } else { r.clicks = (r.clicks ?? 0) + s.double(4) }
-            rows[k] = r
+            let isImpressions = s.text(3) == "impressions", value = s.double(4)
+            update(key(day, channel, s.optionalInt(2))) { r in
+                if isImpressions { r.impressions = (r.impressions ?? 0) + value } else { r.clicks = (r.clicks ?? 0) + value }
+            }
         }
         // Lifecycle stages reached by the end of the period.
         let hasStages = try db.scalarInt("SELECT 1 FROM lifecycle_stages LIMIT 1") != nil
@@ -108,30 +111,34 @@ public enum AcquisitionReport {
                      [.integer(period.endSeconds)]) { s in
             conversions[s.int(0), default: []].append((s.int(1), s.int(2), s.text(3) ?? ""))
         }
-        // Leads created in the period, with their first touch's channel and campaign.
+        // Leads created in the period, with their first touch's channel and campaign. An open
+        // period reads the table in order rather than through the creation-time index.
+        let bounded = period.from != nil || period.to != nil
         try db.query("""
             SELECT l.id, l.created_at, \(ChannelReport.firstTouchChannel("l")), l.first_campaign_id
-            FROM leads l WHERE l.created_at >= ?1 AND l.created_at < ?2
-            """, [.integer(period.startSeconds), .integer(period.endSeconds)]) { s in
+            FROM leads l\(bounded ? " WHERE l.created_at >= ?1 AND l.created_at < ?2" : "")
+            """, bounded ? [.integer(period.startSeconds), .integer(period.endSeconds)] : []) { s in
             let channel = s.text(2) ?? "direct"
             guard wanted(channel) else { return }
             let lead = s.int(0), created = s.int(1)
-            let k = key(Timestamp(secondsSinceEpoch: created).day, channel, s.optionalInt(3))
-            var r = row(k)
-            r.leads += 1
-            if hasStages {
-                let q = qualified[lead]
-                r.mqls = (r.mqls ?? 0) + (q?.mql == true ? 1 : 0)
-                r.sqls = (r.sqls ?? 0) + (q?.sql == true ? 1 : 0)
+            var revenue: Int64 = 0
+            let bought = conversions[lead]
+            for c in bought ?? [] {
+                revenue += try money.convert(c.revenue, from: c.currency, on: Timestamp(secondsSinceEpoch: c.at).day.description)
             }
-            if let bought = conversions[lead], let first = bought.first {
-                r.customers += 1
-                for c in bought {
-                    r.revenueMinor += try money.convert(c.revenue, from: c.currency, on: Timestamp(secondsSinceEpoch: c.at).day.description)
+            let q = qualified[lead]
+            update(key(Timestamp(secondsSinceEpoch: created).day, channel, s.optionalInt(3))) { r in
+                r.leads += 1
+                if hasStages {
+                    r.mqls = (r.mqls ?? 0) + (q?.mql == true ? 1 : 0)
+                    r.sqls = (r.sqls ?? 0) + (q?.sql == true ? 1 : 0)
                 }
-                r.daysToConvert.append(max(0, Double(first.at - created) / 86_400))
+                if let first = bought?.first {
+                    r.customers += 1
+                    r.revenueMinor += revenue
+                    r.daysToConvert.append(max(0, Double(first.at - created) / 86_400))
+                }
             }
-            rows[k] = r
         }
         // Every registered channel shows in a plain channel report, even without data.
         if options.unit == .channel && options.interval == nil {
