@@ -97,12 +97,13 @@ public enum AcquisitionReport {
         let hasStages = try db.scalarInt("SELECT 1 FROM lifecycle_stages LIMIT 1") != nil
         var qualified: [Int64: (mql: Bool, sql: Bool)] = [:]
         if hasStages {
-            try db.query("SELECT lead_id, stage FROM lifecycle_stages WHERE changed_at < ?", [.integer(period.endSeconds)]) { s in
-                let stage = s.text(1) ?? ""
-                var q = qualified[s.int(0)] ?? (false, false)
-                if stage != "lead" { q.mql = true }
-                if stage == "sql" || stage == "opportunity" || stage == "customer" { q.sql = true }
-                qualified[s.int(0)] = q
+            // One row per lead, aggregated by SQLite over its (lead, stage, time) index.
+            try db.query("""
+                SELECT lead_id, max(stage <> 'lead'), max(stage IN ('sql', 'opportunity', 'customer'))
+                FROM lifecycle_stages WHERE changed_at < ? GROUP BY lead_id
+                """, [.integer(period.endSeconds)]) { s in
+                if qualified.isEmpty { qualified.reserveCapacity(1 << 16) }
+                qualified[s.int(0)] = (s.int(1) == 1, s.int(2) == 1)
             }
         }
         // Conversions up to the end of the period, by lead.

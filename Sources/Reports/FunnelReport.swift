@@ -35,14 +35,11 @@ public enum FunnelReport {
         try db.query("SELECT lead_id, stage, min(changed_at) FROM lifecycle_stages WHERE changed_at < ? GROUP BY lead_id, stage",
                      [.integer(period.endSeconds)]) { s in
             guard let k = stages.firstIndex(of: s.text(1) ?? "") else { return }
-            var e = entered[s.int(0)] ?? [Int64?](repeating: nil, count: 5)
-            e[k] = s.int(2)
-            entered[s.int(0)] = e
+            entered[s.int(0), default: [Int64?](repeating: nil, count: 5)][k] = s.int(2)
         }
         try db.query("SELECT lead_id, min(converted_at) FROM conversions WHERE converted_at < ? GROUP BY lead_id", [.integer(period.endSeconds)]) { s in
-            var e = entered[s.int(0)] ?? [Int64?](repeating: nil, count: 5)
-            e[4] = min(e[4] ?? Int64.max, s.int(1))
-            entered[s.int(0)] = e
+            let at = s.int(1)
+            entered[s.int(0), default: [Int64?](repeating: nil, count: 5)][4] = min(entered[s.int(0)]?[4] ?? at, at)
         }
         var reached: [String: [Int]] = [:]
         var durations: [String: [[Double]]] = [:]
@@ -53,14 +50,12 @@ public enum FunnelReport {
             guard channel == nil || channel == c else { return }
             var e = entered[s.int(0)] ?? [Int64?](repeating: nil, count: 5)
             e[0] = s.int(1)
-            // Reaching a later stage means having passed the earlier ones.
-            var counts = reached[c] ?? [0, 0, 0, 0, 0]
+            // Reaching a later stage means having passed the earlier ones. (Changed in place:
+            // copying the lists of days out and back per lead would be quadratic.)
             let last = e.lastIndex { $0 != nil } ?? 0
-            for k in 0...last { counts[k] += 1 }
-            reached[c] = counts
-            var d = durations[c] ?? [[], [], [], []]
-            for k in 0..<4 { if let a = e[k], let b = e[k + 1], b >= a { d[k].append(Double(b - a) / 86_400) } }
-            durations[c] = d
+            for k in 0...last { reached[c, default: [0, 0, 0, 0, 0]][k] += 1 }
+            for k in 0..<4 { if let a = e[k], let b = e[k + 1], b >= a { durations[c, default: [[], [], [], []]][k].append(Double(b - a) / 86_400) } }
+            if durations[c] == nil { durations[c] = [[], [], [], []] }
         }
         return reached.keys.sorted().map { c in
             Row(channel: c, reached: reached[c]!, medianDaysInStage: durations[c]!.map(KPI.median))
