@@ -114,11 +114,10 @@ public enum AcquisitionReport {
         }
         // Leads created in the period, with their first touch's channel and campaign. An open
         // period reads the table in order rather than through the creation-time index.
-        let bounded = period.from != nil || period.to != nil
+        let created = period.createdFilter("l")
         try db.query("""
-            SELECT l.id, l.created_at, \(ChannelReport.firstTouchChannel("l")), l.first_campaign_id
-            FROM leads l\(bounded ? " WHERE l.created_at >= ?1 AND l.created_at < ?2" : "")
-            """, bounded ? [.integer(period.startSeconds), .integer(period.endSeconds)] : []) { s in
+            SELECT l.id, l.created_at, \(ChannelReport.firstTouchChannel("l")), l.first_campaign_id FROM leads l WHERE \(created.sql)
+            """, created.arguments) { s in
             let channel = s.text(2) ?? "direct"
             guard wanted(channel) else { return }
             let lead = s.int(0), created = s.int(1)

@@ -36,6 +36,13 @@ public struct ReportPeriod: Sendable, Equatable {
     /// Exclusive upper bound: midnight after `to`.
     var endSeconds: Int64 { to.map { $0.adding(days: 1).start.secondsSinceEpoch } ?? Int64.max }
     var firstDay: String { from?.description ?? "0000-01-01" }
+
+    /// A condition on `<lead>.created_at` and its arguments (?1, ?2). Open periods have none,
+    /// so that SQLite reads the leads in table order instead of through the index.
+    func createdFilter(_ lead: String) -> (sql: String, arguments: [SQLValue]) {
+        guard from != nil || to != nil else { return ("1", []) }
+        return ("\(lead).created_at >= ?1 AND \(lead).created_at < ?2", [.integer(startSeconds), .integer(endSeconds)])
+    }
     var lastDay: String { to?.description ?? "9999-12-31" }
 }
 

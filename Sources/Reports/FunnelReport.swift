@@ -43,9 +43,10 @@ public enum FunnelReport {
         }
         var reached: [String: [Int]] = [:]
         var durations: [String: [[Double]]] = [:]
+        let created = period.createdFilter("l")
         try db.query("""
-            SELECT l.id, l.created_at, \(ChannelReport.firstTouchChannel("l")) FROM leads l WHERE l.created_at >= ? AND l.created_at < ?
-            """, [.integer(period.startSeconds), .integer(period.endSeconds)]) { s in
+            SELECT l.id, l.created_at, \(ChannelReport.firstTouchChannel("l")) FROM leads l WHERE \(created.sql)
+            """, created.arguments) { s in
             let c = s.text(2) ?? "direct"
             guard channel == nil || channel == c else { return }
             var e = entered[s.int(0)] ?? [Int64?](repeating: nil, count: 5)
@@ -96,16 +97,19 @@ public enum CohortReport {
         struct Key: Hashable { let month: Int; let channel: String? }
         var leads: [Key: Int] = [:]
         var converted: [Key: [Int: Int]] = [:]  // month offset → customers
+        var firstConversion: [Int64: Int64] = [:]
+        try db.query("SELECT lead_id, min(converted_at) FROM conversions WHERE converted_at <= ? GROUP BY lead_id", [.integer(end)]) {
+            firstConversion[$0.int(0)] = $0.int(1)
+        }
+        let created = period.createdFilter("l")
         try db.query("""
-            SELECT l.created_at, \(ChannelReport.firstTouchChannel("l")),
-                   (SELECT min(converted_at) FROM conversions c WHERE c.lead_id = l.id AND c.converted_at <= ?3)
-            FROM leads l WHERE l.created_at >= ?1 AND l.created_at < ?2
-            """, [.integer(period.startSeconds), .integer(period.endSeconds), .integer(end)]) { s in
-            let c = s.text(1) ?? "direct"
+            SELECT l.id, l.created_at, \(ChannelReport.firstTouchChannel("l")) FROM leads l WHERE \(created.sql)
+            """, created.arguments) { s in
+            let c = s.text(2) ?? "direct"
             guard channel == nil || channel == c else { return }
-            let k = Key(month: monthIndex(s.int(0)), channel: byChannel ? c : nil)
+            let k = Key(month: monthIndex(s.int(1)), channel: byChannel ? c : nil)
             leads[k, default: 0] += 1
-            if !s.isNull(2) { converted[k, default: [:]][max(0, monthIndex(s.int(2)) - k.month), default: 0] += 1 }
+            if let at = firstConversion[s.int(0)] { converted[k, default: [:]][max(0, monthIndex(at) - k.month), default: 0] += 1 }
         }
         return leads.keys.sorted { ($0.month, $0.channel ?? "") < ($1.month, $1.channel ?? "") }.map { k in
             let n = leads[k]!
