@@ -115,8 +115,11 @@ public enum AcquisitionReport {
         // Leads created in the period, with their first touch's channel and campaign. An open
         // period reads the table in order rather than through the creation-time index.
         let created = period.createdFilter("l")
+        // Without campaigns, the columns needed are all in the first-channel index, which is far
+        // smaller than the table.
+        let campaignColumn = byCampaign ? "l.first_campaign_id" : "NULL"
         try db.query("""
-            SELECT l.id, l.created_at, \(ChannelReport.firstTouchChannel("l")), l.first_campaign_id FROM leads l WHERE \(created.sql)
+            SELECT l.id, l.created_at, \(ChannelReport.firstTouchChannel("l")), \(campaignColumn) FROM leads l WHERE \(created.sql)
             """, created.arguments) { s in
             let channel = s.text(2) ?? "direct"
             guard wanted(channel) else { return }
