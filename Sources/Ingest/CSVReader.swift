@@ -80,17 +80,16 @@ public final class CSVReader {
 
     /// SHA-256 of a whole file, read in chunks, without parsing it.
     public static func checksum(path: String) throws(ImportError) -> String {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { throw ImportError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
+        let source = try FileByteSource(path: path)
         var hasher = SHA256()
-        let chunk = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 1 << 20)
+        let chunk = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { chunk.deallocate() }
-        while true {
-            let n = read(fd, chunk.baseAddress!, chunk.count)
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { break }
-            hasher.update(UnsafeBufferPointer(rebasing: chunk[0..<n]))
+        do {
+            while case let n = try source.read(into: chunk), n > 0 {
+                hasher.update(UnsafeBufferPointer(start: chunk.baseAddress!.assumingMemoryBound(to: UInt8.self), count: n))
+            }
+        } catch {
+            throw ImportError.cannotRead(path: path, reason: "\(error)")
         }
         return hasher.finalize().hex
     }

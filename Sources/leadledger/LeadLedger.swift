@@ -63,9 +63,10 @@ struct OutputOptions: ParsableArguments {
     var format: OutputFormat = .table
 }
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json, csv
-}
+/// The reports' own formats, read from the command line.
+typealias OutputFormat = ReportTable.Format
+
+extension ReportTable.Format: ExpressibleByArgument {}
 
 /// A `YYYY-MM-DD` argument.
 extension Day: ExpressibleByArgument {
