@@ -93,56 +93,64 @@ public enum AcquisitionReport {
                 if isImpressions { r.impressions = (r.impressions ?? 0) + value } else { r.clicks = (r.clicks ?? 0) + value }
             }
         }
-        // Lifecycle stages reached by the end of the period.
+        // Leads created in the period by first touch (and creation day for a time series),
+        // with the MQLs and SQLs among them — stages reached by the end of the period, read from
+        // the leads' milestone columns: one grouped pass over `leads`.
         let hasStages = try db.scalarInt("SELECT 1 FROM lifecycle_stages LIMIT 1") != nil
-        var qualified: [Int64: (mql: Bool, sql: Bool)] = [:]
-        if hasStages {
-            // One row per lead, aggregated by SQLite over its (lead, stage, time) index.
-            try db.query("""
-                SELECT lead_id, max(stage <> 'lead'), max(stage IN ('sql', 'opportunity', 'customer'))
-                FROM lifecycle_stages WHERE changed_at < ? GROUP BY lead_id
-                """, [.integer(period.endSeconds)]) { s in
-                if qualified.isEmpty { qualified.reserveCapacity(1 << 16) }
-                qualified[s.int(0)] = (s.int(1) == 1, s.int(2) == 1)
+        let created = period.createdFilter("l", followedBy: [.integer(period.endSeconds)])
+        let dayColumn = options.interval == nil ? "NULL" : ReportPeriod.daySQL("l.created_at")
+        let campaignColumn = byCampaign ? "l.first_campaign_id" : "NULL"
+        let channelColumn = ChannelReport.firstTouchChannel("l")
+        // Grouped by the bare column (NULL is `direct`), in the index's order.
+        try db.query("""
+            SELECT \(dayColumn), l.first_channel, \(campaignColumn), count(*),
+                   sum(\(LeadMilestones.reachedSQL("l", stage: 0)) < ?3), sum(\(LeadMilestones.reachedSQL("l", stage: 1)) < ?3)
+            FROM leads l WHERE \(created.sql)
+            GROUP BY 2, 1, 3
+            """, created.arguments) { s in
+            let channel = s.text(1) ?? "direct"
+            guard wanted(channel) else { return }
+            let day = s.isNull(0) ? Day(daysSinceEpoch: 0) : Day(daysSinceEpoch: Int(s.int(0)))
+            let leads = Int(s.int(3)), mqls = Int(s.int(4)), sqls = Int(s.int(5))
+            update(key(day, channel, s.optionalInt(2))) { r in
+                r.leads += leads
+                if hasStages {
+                    r.mqls = (r.mqls ?? 0) + mqls
+                    r.sqls = (r.sqls ?? 0) + sqls
+                }
             }
         }
-        // Conversions up to the end of the period, by lead.
-        var conversions: [Int64: [(at: Int64, revenue: Int64, currency: String)]] = [:]
-        try db.query("SELECT lead_id, converted_at, revenue_minor, currency FROM conversions WHERE converted_at < ? ORDER BY lead_id, converted_at",
-                     [.integer(period.endSeconds)]) { s in
-            conversions[s.int(0), default: []].append((s.int(1), s.int(2), s.text(3) ?? ""))
+        // Customers among those leads: their conversions up to the end of the period, one row
+        // per conversion in lead order (conversions are few beside leads), for revenue in the
+        // report currency and the days from lead to first conversion.
+        var current: (lead: Int64, key: Key, created: Int64, first: Int64, revenue: Int64)?
+        func flush() {
+            guard let c = current else { return }
+            update(c.key) { r in
+                r.customers += 1
+                r.revenueMinor += c.revenue
+                r.daysToConvert.append(max(0, Double(c.first - c.created) / 86_400))
+            }
         }
-        // Leads created in the period, with their first touch's channel and campaign. An open
-        // period reads the table in order rather than through the creation-time index.
-        let created = period.createdFilter("l")
-        // Without campaigns, the columns needed are all in the first-channel index, which is far
-        // smaller than the table.
-        let campaignColumn = byCampaign ? "l.first_campaign_id" : "NULL"
         try db.query("""
-            SELECT l.id, l.created_at, \(ChannelReport.firstTouchChannel("l")), \(campaignColumn) FROM leads l WHERE \(created.sql)
+            SELECT c.lead_id, l.created_at, \(channelColumn), \(campaignColumn), c.converted_at, c.revenue_minor, c.currency
+            FROM conversions c JOIN leads l ON l.id = c.lead_id
+            WHERE c.converted_at < ?3 AND \(created.sql)
+            ORDER BY c.lead_id, c.converted_at
             """, created.arguments) { s in
             let channel = s.text(2) ?? "direct"
             guard wanted(channel) else { return }
-            let lead = s.int(0), created = s.int(1)
-            var revenue: Int64 = 0
-            let bought = conversions[lead]
-            for c in bought ?? [] {
-                revenue += try money.convert(c.revenue, from: c.currency, on: Timestamp(secondsSinceEpoch: c.at).day.description)
-            }
-            let q = qualified[lead]
-            update(key(Timestamp(secondsSinceEpoch: created).day, channel, s.optionalInt(3))) { r in
-                r.leads += 1
-                if hasStages {
-                    r.mqls = (r.mqls ?? 0) + (q?.mql == true ? 1 : 0)
-                    r.sqls = (r.sqls ?? 0) + (q?.sql == true ? 1 : 0)
-                }
-                if let first = bought?.first {
-                    r.customers += 1
-                    r.revenueMinor += revenue
-                    r.daysToConvert.append(max(0, Double(first.at - created) / 86_400))
-                }
+            let lead = s.int(0), at = s.int(4)
+            let revenue = try money.convert(s.int(5), from: s.text(6) ?? "", on: Timestamp(secondsSinceEpoch: at).day.description)
+            if current?.lead == lead {
+                current!.revenue += revenue
+            } else {
+                flush()
+                let created = s.int(1)
+                current = (lead, key(Timestamp(secondsSinceEpoch: created).day, channel, s.optionalInt(3)), created, at, revenue)
             }
         }
+        flush()
         // Every registered channel shows in a plain channel report, even without data.
         if options.unit == .channel && options.interval == nil {
             for c in pluginChannels where wanted(c) {

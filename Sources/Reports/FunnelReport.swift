@@ -31,32 +31,35 @@ public enum FunnelReport {
 
     public static func compute(_ warehouse: Warehouse, period: ReportPeriod = ReportPeriod(), channel: String? = nil) throws -> [Row] {
         let db = warehouse.db
-        var entered: [Int64: [Int64?]] = [:]  // lead → entry time per stage
-        try db.query("SELECT lead_id, stage, min(changed_at) FROM lifecycle_stages WHERE changed_at < ? GROUP BY lead_id, stage",
-                     [.integer(period.endSeconds)]) { s in
-            guard let k = stages.firstIndex(of: s.text(1) ?? "") else { return }
-            entered[s.int(0), default: [Int64?](repeating: nil, count: 5)][k] = s.int(2)
-        }
-        try db.query("SELECT lead_id, min(converted_at) FROM conversions WHERE converted_at < ? GROUP BY lead_id", [.integer(period.endSeconds)]) { s in
-            let at = s.int(1)
-            entered[s.int(0), default: [Int64?](repeating: nil, count: 5)][4] = min(entered[s.int(0)]?[4] ?? at, at)
-        }
         var reached: [String: [Int]] = [:]
         var durations: [String: [[Double]]] = [:]
         let created = period.createdFilter("l")
-        try db.query("""
-            SELECT l.id, l.created_at, \(ChannelReport.firstTouchChannel("l")) FROM leads l WHERE \(created.sql)
-            """, created.arguments) { s in
-            let c = s.text(2) ?? "direct"
+        // Leads per channel: one grouped pass over the reports' index.
+        try db.query("SELECT l.first_channel, count(*) FROM leads l WHERE \(created.sql) GROUP BY 1", created.arguments) { s in
+            let c = s.text(0) ?? "direct"
             guard channel == nil || channel == c else { return }
-            var e = entered[s.int(0)] ?? [Int64?](repeating: nil, count: 5)
-            e[0] = s.int(1)
+            reached[c, default: [0, 0, 0, 0, 0]][0] += Int(s.int(1))
+            if durations[c] == nil { durations[c] = [[], [], [], []] }
+        }
+        // The leads that went further, with the time they entered each stage (the milestone
+        // columns: earliest change to each stage; customer also by the first conversion).
+        let milestones = LeadMilestones.stageColumns.map { "l.\($0)" } + ["l.first_converted_at"]
+        let end = period.endSeconds
+        try db.query("""
+            SELECT l.first_channel, l.created_at, \(milestones.joined(separator: ", ")) FROM leads l
+            WHERE coalesce(\(milestones.joined(separator: ", "))) IS NOT NULL AND \(created.sql)
+            """, created.arguments) { s in
+            let c = s.text(0) ?? "direct"
+            guard channel == nil || channel == c else { return }
+            func at(_ column: Int32) -> Int64? { s.optionalInt(column).flatMap { $0 < end ? $0 : nil } }
+            let customer = [at(5), at(6)].compactMap { $0 }.min()
+            let e: [Int64?] = [s.int(1), at(2), at(3), at(4), customer]
             // Reaching a later stage means having passed the earlier ones. (Changed in place:
             // copying the lists of days out and back per lead would be quadratic.)
             let last = e.lastIndex { $0 != nil } ?? 0
-            for k in 0...last { reached[c, default: [0, 0, 0, 0, 0]][k] += 1 }
+            guard last > 0 else { return }
+            for k in 1...last { reached[c, default: [0, 0, 0, 0, 0]][k] += 1 }
             for k in 0..<4 { if let a = e[k], let b = e[k + 1], b >= a { durations[c, default: [[], [], [], []]][k].append(Double(b - a) / 86_400) } }
-            if durations[c] == nil { durations[c] = [[], [], [], []] }
         }
         return reached.keys.sorted().map { c in
             Row(channel: c, reached: reached[c]!, medianDaysInStage: durations[c]!.map(KPI.median))

@@ -48,7 +48,7 @@ extension Snapshot {
                 restored.rowsRead[table.name] = read
                 restored.rowsAdded[table.name] = added
             }
-            try warehouse.refreshFirstTouches()
+            try warehouse.refreshDerivedLeadColumns()
             do {
                 try db.execute("COMMIT")
             } catch {

@@ -76,20 +76,18 @@ public final class Warehouse {
         return ids
     }
 
-    /// Recomputes each lead's first touch (`leads.first_channel`, `first_campaign_id`): for the
-    /// leads touched by import run `runID`, or for every lead.
-    public func refreshFirstTouches(run runID: Int64? = nil) throws {
-        try Warehouse.refreshFirstTouches(db, run: runID)
-    }
-
-    static func refreshFirstTouches(_ db: Database, run runID: Int64?) throws {
-        let which = runID == nil ? "" : "WHERE id IN (SELECT lead_id FROM touchpoints WHERE import_run_id = ?1)"
-        try db.run("""
+    /// Recomputes the columns of `leads` derived from other tables — after a snapshot import,
+    /// say; import runs keep them up to date as they go (``WarehouseWriter``): the first touch
+    /// (`first_channel`, `first_campaign_id`, `first_touch_at`: the earliest touchpoint, the
+    /// first imported on a tie) and the milestones (`stage_*_at`, `first_converted_at`).
+    public func refreshDerivedLeadColumns() throws {
+        try db.execute(CoreSchema.refreshMilestonesSQL)
+        try db.execute("""
             UPDATE leads SET
                 first_channel = (SELECT t.channel_id FROM touchpoints t WHERE t.lead_id = leads.id ORDER BY t.occurred_at, t.id LIMIT 1),
-                first_campaign_id = (SELECT t.campaign_id FROM touchpoints t WHERE t.lead_id = leads.id ORDER BY t.occurred_at, t.id LIMIT 1)
-            \(which)
-            """, runID.map { [.integer($0)] } ?? [])
+                first_campaign_id = (SELECT t.campaign_id FROM touchpoints t WHERE t.lead_id = leads.id ORDER BY t.occurred_at, t.id LIMIT 1),
+                first_touch_at = (SELECT min(t.occurred_at) FROM touchpoints t WHERE t.lead_id = leads.id)
+            """)
     }
 
     /// Row counts of the main tables, for summaries and tests.

@@ -21,11 +21,11 @@ struct TableOwningChannel: ChannelPlugin {
         let dir = TemporaryDirectory()
         let path = dir.file("w.sqlite")
         let first = try Warehouse(path: path, channels: [TableOwningChannel()])
-        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "bookfair.1.stands"])
+        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "bookfair.1.stands"])
         let salt = try first.identifierSalt()
         #expect(salt.count > 16)
         let again = try Warehouse(path: path, channels: [TableOwningChannel()])
-        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "bookfair.1.stands"])
+        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "bookfair.1.stands"])
         #expect(try again.identifierSalt() == salt)
         #expect(try again.db.scalarInt("SELECT count(*) FROM bookfair_stands") == 0)
         var channels: [String] = []
@@ -44,10 +44,23 @@ struct TableOwningChannel: ChannelPlugin {
             try first.migrate(db)
             try db.run("INSERT INTO import_runs VALUES (1, 'social', 'meta-ads', 'a.csv', ?, 1, 0, 0, 1, 1, 0, 0, 0)", [.text(String(repeating: "a", count: 64))])
             try db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('2026-01-05', 'direct', 500, 'USD', 1)")
+            // A lead with two touches, stage changes and two conversions, for the derived columns.
+            try db.execute("""
+                INSERT INTO leads (id, created_at, import_run_id) VALUES (1, 1000, 1);
+                INSERT INTO touchpoints (lead_id, occurred_at, channel_id, kind, import_run_id) VALUES (1, 900, 'other', 'visit', 1), (1, 800, 'direct', 'visit', 1);
+                INSERT INTO lifecycle_stages (lead_id, stage, changed_at, import_run_id) VALUES (1, 'mql', 2000, 1), (1, 'mql', 1500, 1), (1, 'customer', 4000, 1);
+                INSERT INTO conversions (lead_id, converted_at, revenue_minor, currency, import_run_id) VALUES (1, 5000, 1, 'USD', 1), (1, 3000, 1, 'USD', 1);
+                """)
         }
         let w = try Warehouse(path: path, channels: [])
-        #expect(try w.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch"])
+        #expect(try w.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch",
+                                              "core.5.first-touch-time", "core.6.lead-milestones"])
         #expect(try w.db.scalarText("SELECT amount_minor || '/' || detail || '/' FROM costs") == "500//")
+        let derived = """
+            SELECT first_channel || '@' || first_touch_at || ' mql ' || stage_mql_at || ' sql ' || ifnull(stage_sql_at, '-')
+                   || ' customer ' || stage_customer_at || ' converted ' || first_converted_at FROM leads
+            """
+        #expect(try w.db.scalarText(derived) == "direct@800 mql 1500 sql - customer 4000 converted 3000")
     }
 
     @Test func runsInWALModeWithForeignKeys() throws {
@@ -162,5 +175,26 @@ struct TableOwningChannel: ChannelPlugin {
         #expect(try writer.insertConversion(leadID: lead, at: Timestamp(secondsSinceEpoch: 10), revenue: revenue, externalID: nil) == .unchanged)
         #expect(try writer.insertConversion(leadID: lead, at: Timestamp(secondsSinceEpoch: 99), revenue: revenue, externalID: "ORD-1") == .unchanged)
         #expect(try warehouse.db.scalarInt("SELECT count(*) FROM conversions") == 1)
+    }
+}
+
+@Suite struct LeadKeyMapTests {
+    /// With the keys read into memory, lookups and keys added by the run agree with the table.
+    @Test func keysInMemoryResolveLikeTheTable() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: [])
+        try w.db.transaction {
+            let writer = try WarehouseWriter(warehouse: w, source: "leads", format: "crm-leads", fileName: "a.csv", startedAt: 0)
+            let a = try writer.upsertLead(LeadRecord(key: "A", createdAt: Timestamp(secondsSinceEpoch: 10)), emailHash: nil, phoneHash: nil)
+            try writer.loadLeadKeys()
+            #expect(try writer.leadID(forKey: "A") == a.id)
+            #expect(try writer.leadID(forKey: "B") == nil)
+            let b = try writer.upsertLead(LeadRecord(key: "B", createdAt: Timestamp(secondsSinceEpoch: 20)), emailHash: nil, phoneHash: nil)
+            #expect(b.outcome == .inserted)
+            #expect(try writer.leadID(forKey: "B") == b.id)
+            let again = try writer.upsertLead(LeadRecord(key: "B", createdAt: Timestamp(secondsSinceEpoch: 5)), emailHash: nil, phoneHash: nil)
+            #expect(again.id == b.id && again.outcome == .updated)
+        }
+        #expect(try w.db.scalarInt("SELECT count(*) FROM lead_keys") == 2)
     }
 }
