@@ -17,7 +17,12 @@ public struct Day: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// ISO 8601: `2026-01-15`.
     public var description: String {
         let (y, m, d) = components
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+        guard (0...9999).contains(y) else { return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))" }
+        // Written as bytes: reports and exports format millions of these.
+        return String(unsafeUninitializedCapacity: 10) { b in
+            writeDigits(y, 4, b, 0); b[4] = 0x2D; writeDigits(m, 2, b, 5); b[7] = 0x2D; writeDigits(d, 2, b, 8)
+            return 10
+        }
     }
 
     /// Midnight UTC at the start of the day.
@@ -112,7 +117,16 @@ public struct Timestamp: Sendable, Hashable, Comparable, CustomStringConvertible
     public var description: String {
         let d = day
         let secondOfDay = Int(secondsSinceEpoch - Int64(d.daysSinceEpoch) * 86_400)
-        return "\(d)T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))Z"
+        let (y, m, dd) = d.components
+        guard (0...9999).contains(y) else {
+            return "\(d)T\(pad(secondOfDay / 3600, 2)):\(pad(secondOfDay / 60 % 60, 2)):\(pad(secondOfDay % 60, 2))Z"
+        }
+        return String(unsafeUninitializedCapacity: 20) { b in
+            writeDigits(y, 4, b, 0); b[4] = 0x2D; writeDigits(m, 2, b, 5); b[7] = 0x2D; writeDigits(dd, 2, b, 8)
+            b[10] = 0x54; writeDigits(secondOfDay / 3600, 2, b, 11); b[13] = 0x3A
+            writeDigits(secondOfDay / 60 % 60, 2, b, 14); b[16] = 0x3A; writeDigits(secondOfDay % 60, 2, b, 17); b[19] = 0x5A
+            return 20
+        }
     }
 
     /// Parses ISO 8601 date-times as exports write them:
@@ -180,6 +194,16 @@ func digits(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ count: Int) -> 
         value = value * 10 + Int(c - 48)
     }
     return value
+}
+
+/// Writes `value` (non-negative, below 10^width) as `width` ASCII digits at `offset`.
+@inline(__always)
+func writeDigits(_ value: Int, _ width: Int, _ buffer: UnsafeMutableBufferPointer<UInt8>, _ offset: Int) {
+    var v = value
+    for i in stride(from: offset + width - 1, through: offset, by: -1) {
+        buffer[i] = UInt8(truncatingIfNeeded: 0x30 + v % 10)
+        v /= 10
+    }
 }
 
 func pad(_ value: Int, _ width: Int) -> String {

@@ -298,7 +298,7 @@ for i in 1...options.leads {
 }
 
 func csvField(_ s: String) -> String {
-    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    s.utf8.contains(where: { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
 }
 
 // MARK: - Touches and conversions
@@ -338,8 +338,9 @@ struct Attendee { let lead: Lead; let registeredAt: Int64?; let scannedAt: Int64
 var attendees: [Attendee] = []
 struct Referral { let email: String; let referredAt: Int64; let converted: Int64? }
 var referrals: [Referral] = []
-/// Email engagement per (lead, newsletter): first open and first click.
-var engagement: [String: (lead: Lead, newsletter: Int, opened: Int64, clicked: Int64?)] = [:]
+/// Email engagement per (lead, newsletter), keyed by ``engagementKey(_:_:)``: first open and first click.
+var engagement: [Int: (lead: Int, newsletter: Int, opened: Int64, clicked: Int64?)] = [:]
+func engagementKey(_ lead: Lead, _ newsletter: Int) -> Int { lead.index << 16 | newsletter }
 var stageRows = ["lead_id,stage,changed_at"]
 var outreachRows = ["lead_id,attempted_at,channel,responded"]
 
@@ -349,10 +350,10 @@ var outreachRows = ["lead_id,attempted_at,channel,responded"]
     let site = "https://shop.example.com"
     touches.append(Touch(at: t, lead: lead.key, source: "newsletter", medium: "email", campaign: n.key, referrer: "",
                          landing: "\(site)/news?utm_source=newsletter&utm_medium=email&utm_campaign=\(n.key)", kind: kind))
-    let key = "\(lead.key)|\(index)"
+    let key = engagementKey(lead, index)
     let opened = t - Int64(rng.int(60...1800))
     if let e = engagement[key], e.opened <= opened { return }
-    engagement[key] = (lead, index, opened, t - 10)
+    engagement[key] = (lead.index, index, opened, t - 10)
 }
 
 for lead in leads {
@@ -443,16 +444,17 @@ for lead in leads {
     }
     // Subscribers open some of the newsletters sent after they became leads.
     for (index, n) in newsletters.enumerated() where n.sentAt > lead.created && rng.chance(0.2) {
-        let key = "\(lead.key)|\(index)"
-        if engagement[key] == nil { engagement[key] = (lead, index, n.sentAt + Int64(rng.exponential(mean: 6 * 3600)) + 60, nil) }
+        let key = engagementKey(lead, index)
+        if engagement[key] == nil { engagement[key] = (lead.index, index, n.sentAt + Int64(rng.exponential(mean: 6 * 3600)) + 60, nil) }
     }
 }
-touches.sort { ($0.at, $0.lead, $0.kind) < ($1.at, $1.lead, $1.kind) }
 conversions.sort { ($0.at, $0.lead) < ($1.at, $1.lead) }
 
-var touchRows = ["occurred_at,lead_id,utm_source,utm_medium,utm_campaign,referrer,landing_page,event"]
-for t in touches {
-    touchRows.append([iso(t.at), t.lead, t.source, t.medium, t.campaign, t.referrer, t.landing, t.kind].map(csvField).joined(separator: ","))
+/// The touches file's lines, in time order, formatted as they are written.
+let touchHeader = "occurred_at,lead_id,utm_source,utm_medium,utm_campaign,referrer,landing_page,event"
+let touchOrder = sortedPermutation(touches) { ($0.at, $0.lead, $0.kind) < ($1.at, $1.lead, $1.kind) }
+func touchLine(_ t: Touch) -> String {
+    [iso(t.at), t.lead, t.source, t.medium, t.campaign, t.referrer, t.landing, t.kind].map(csvField).joined(separator: ",")
 }
 var conversionRows = ["lead_id,converted_at,revenue,currency,conversion_id"]
 for c in conversions { conversionRows.append("\(c.lead),\(iso(c.at)),\(money(c.revenue)),USD,\(c.id)") }
@@ -579,7 +581,7 @@ for e in events {
     }
 }
 var attendeeRows = ["event_id,event_name,name,email,company,job_title,registered,attended,registered_at,scanned_at,notes"]
-for a in attendees.sorted(by: { ($0.lead.event!, $0.lead.key) < ($1.lead.event!, $1.lead.key) }) {
+for a in sortedByPermutation(attendees, by: { ($0.lead.event!, $0.lead.key) < ($1.lead.event!, $1.lead.key) }) {
     let e = events[a.lead.event!]
     attendeeRows.append([e.id, e.name, a.lead.name, a.lead.email, "Example \(rng.pick(["Retail", "Foods", "Logistics", "Tech", "Clinic"]))",
                          rng.pick(["Owner", "Marketing Manager", "Buyer", "Sales Director", "Founder"]), "yes", a.scannedAt == nil ? "no" : "yes",
@@ -593,10 +595,10 @@ var engagementRows = ["email,campaign,opened_at,clicked_at"]
 let createdTimes = leads.map(\.created).sorted()
 var opensByNewsletter = [Int](repeating: 0, count: newsletters.count)
 var clicksByNewsletter = [Int](repeating: 0, count: newsletters.count)
-for e in engagement.values.sorted(by: { ($0.newsletter, $0.opened, $0.lead.key) < ($1.newsletter, $1.opened, $1.lead.key) }) {
+for e in sortedEngagement(Array(engagement.values), leads) {
     opensByNewsletter[e.newsletter] += 1
     if e.clicked != nil { clicksByNewsletter[e.newsletter] += 1 }
-    engagementRows.append("\(e.lead.email),\(newsletters[e.newsletter].name),\(iso(e.opened)),\(e.clicked.map(iso) ?? "")")
+    engagementRows.append("\(leads[e.lead - 1].email),\(newsletters[e.newsletter].name),\(iso(e.opened)),\(e.clicked.map(iso) ?? "")")
 }
 var emailCampaignRows = ["campaign,sent_at,sent,delivered,opens,unique_opens,clicks,unsubscribes,bounces,cost,currency"]
 for (i, n) in newsletters.enumerated() {
@@ -612,26 +614,77 @@ for (i, n) in newsletters.enumerated() {
 
 // MARK: - A few realistic bad rows, so the demo shows how rejects are reported
 
+/// Lines inserted into the touches file, each at its index among the lines (header included)
+/// once the ones before it are in, as `Array.insert(_:at:)` would.
+var touchInsertions: [(index: Int, line: String)] = []
+
 if options.withBadRows {
-    touchRows.insert("2026-02-30T10:00:00Z,L000007,google,cpc,brand_search,https://www.google.com/,https://shop.example.com/?gclid=x,visit", at: min(touchRows.count, 41))
-    touchRows.insert("\(iso(startSeconds + 86_400 * 3)),L000009,,,,,https://shop.example.com/,pageview", at: min(touchRows.count, 97))
+    touchInsertions = [
+        (41, "2026-02-30T10:00:00Z,L000007,google,cpc,brand_search,https://www.google.com/,https://shop.example.com/?gclid=x,visit"),
+        (97, "\(iso(startSeconds + 86_400 * 3)),L000009,,,,,https://shop.example.com/,pageview"),
+    ]
     conversionRows.insert("L999999,\(iso(startSeconds + 86_400 * 20)),250.00,USD,ORD-099999", at: min(conversionRows.count, 5))
     leadRows.insert("L999998,\(iso(startSeconds + 3600)),not-an-email,,VN,Hanoi,25-34,female,middle,,,pricing,Website", at: min(leadRows.count, 12))
 }
 
 // MARK: - Write
 
-@MainActor func write(_ lines: [String], _ path: String) {
-    let url = URL(fileURLWithPath: options.out).appendingPathComponent(path)
-    try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-    do {
-        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
-    } catch {
-        fail("cannot write \(url.path): \(error)")
+/// Writes lines to a file through a 1 MiB buffer (the large files are never one string).
+final class LineWriter {
+    let file: UnsafeMutablePointer<FILE>
+    let path: String
+    var buffer: [UInt8] = []
+
+    @MainActor init(_ path: String) {
+        let url = URL(fileURLWithPath: options.out).appendingPathComponent(path)
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        guard let file = fopen(url.path, "w") else { fail("cannot write \(url.path)") }
+        self.file = file
+        self.path = url.path
+        buffer.reserveCapacity(1 << 20)
+    }
+
+    func line(_ text: String) {
+        buffer.append(contentsOf: text.utf8)
+        buffer.append(UInt8(ascii: "\n"))
+        if buffer.count >= 1 << 20 { flush() }
+    }
+
+    func flush() {
+        if !buffer.isEmpty && fwrite(buffer, 1, buffer.count, file) != buffer.count { fail("cannot write \(path)") }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func close() {
+        flush()
+        if fclose(file) != 0 { fail("cannot write \(path)") }
     }
 }
+
+@MainActor func write(_ lines: [String], _ path: String) {
+    let w = LineWriter(path)
+    for l in lines { w.line(l) }
+    w.close()
+}
 write(leadRows, "leads.csv")
-write(touchRows, "touches.csv")
+do {
+    // Where each inserted line ends up among all lines, as if inserted one after the other.
+    var total = 1 + touchOrder.count
+    var placed: [(index: Int, line: String)] = []
+    for (index, line) in touchInsertions {
+        let at = min(total, index)
+        placed = placed.map { $0.index >= at ? ($0.index + 1, $0.line) : $0 }
+        placed.append((at, line))
+        total += 1
+    }
+    let inserted = Dictionary(uniqueKeysWithValues: placed.map { ($0.index, $0.line) })
+    let w = LineWriter("touches.csv")
+    var next = touchOrder.makeIterator()
+    for index in 0..<total {
+        if let line = inserted[index] { w.line(line) } else if index == 0 { w.line(touchHeader) } else { w.line(touchLine(touches[next.next()!])) }
+    }
+    w.close()
+}
 write(conversionRows, "conversions.csv")
 write(stageRows, "stages.csv")
 write(outreachRows, "outreach.csv")
@@ -648,6 +701,31 @@ write(attendeeRows, "events/event_attendees.csv")
 write(emailCampaignRows, "email/email_campaigns.csv")
 write(engagementRows, "email/email_engagement.csv")
 print("wrote \(leads.count) leads, \(touches.count) touches, \(conversions.count) conversions, \(formLeads.count) lead-form leads to \(options.out)")
+
+/// The indices of `items` in the order `areInIncreasingOrder` sorts them (stable): sorting
+/// indices moves integers instead of large structs full of strings.
+func sortedPermutation<T>(_ items: [T], by areInIncreasingOrder: (T, T) -> Bool) -> [Int] {
+    items.withUnsafeBufferPointer { p in
+        Array(p.indices).sorted { a, b in
+            if areInIncreasingOrder(p[a], p[b]) { return true }
+            if areInIncreasingOrder(p[b], p[a]) { return false }
+            return a < b
+        }
+    }
+}
+
+func sortedByPermutation<T>(_ items: [T], by areInIncreasingOrder: (T, T) -> Bool) -> [T] {
+    sortedPermutation(items, by: areInIncreasingOrder).map { items[$0] }
+}
+
+/// Engagement rows by newsletter, time of the first open, then lead key.
+func sortedEngagement(_ rows: [(lead: Int, newsletter: Int, opened: Int64, clicked: Int64?)], _ leads: [Lead]) -> [(lead: Int, newsletter: Int, opened: Int64, clicked: Int64?)] {
+    sortedByPermutation(rows) { a, b in
+        if a.newsletter != b.newsletter { return a.newsletter < b.newsletter }
+        if a.opened != b.opened { return a.opened < b.opened }
+        return leads[a.lead - 1].key < leads[b.lead - 1].key
+    }
+}
 
 extension Array where Element == Int64 {
     /// The index of the first element for which `belongs` is true, in a sorted array.
