@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Import and report benchmark on generated data. Builds in release mode, generates (or
-# reuses) a data set with DemoDataGenerator, imports every file into a fresh warehouse and
-# runs `report channels`, printing seconds, rows/s and peak resident memory for each step,
-# next to the sqlite3 shell's `.import` of the same touches file as a reference.
+# The benchmark runner. Builds in release mode, generates (or reuses) a data set with
+# DemoDataGenerator, imports every file into a fresh warehouse, runs the reports, every
+# attribution model, scoring, segments and a snapshot export, and prints seconds, rows/s and
+# peak resident memory for each step. Beside each step that has one it runs the nearest
+# reference on the same data in the same run and prints the ratio (reference ÷ ours): the
+# sqlite3 shell's `.import` of the same file for imports, the same report hand-written in SQL
+# (scripts/reference-sql) for reports, `sqlite3 .dump | gzip -6` for the snapshot.
 #
 #   scripts/benchmark.sh [LEADS] [DAYS]      # default 200000 leads over 365 days
 #
@@ -20,33 +23,62 @@ swift build -c release -q --product leadledger
 swift build -c release -q --product DemoDataGenerator
 bin="$(swift build -c release --show-bin-path)"
 
-if [ ! -f "$data/touches.csv" ]; then
-  echo "generating $leads leads over $days days into $data"
-  "$bin/DemoDataGenerator" --out "$data" --leads "$leads" --days "$days" --no-bad-rows
-fi
-
 db="$work/bench.sqlite"
-printf '%-52s %10s %9s %12s %12s\n' "step" "rows" "seconds" "rows/s" "peak RSS MB"
-measure() {  # name rows command...
-  local name="$1" rows="$2"; shift 2
+printf '%-50s %10s %9s %11s %8s %11s %8s\n' "step" "rows" "seconds" "rows/s" "RSS MB" "reference s" "ratio"
+# timed COMMAND... : runs it, sets $secs and $kb (peak resident memory).
+timed() {
   /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/out" 2>&1 || { cat "$work/out" >&2; exit 1; }
   read -r secs kb < "$work/time"
-  awk -v n="$name" -v r="$rows" -v s="$secs" -v k="$kb" \
-    'BEGIN { printf "%-52s %10s %9.2f %12s %12.1f\n", n, r, s, (s > 0 && r > 0 ? sprintf("%.0f", r / s) : "-"), k / 1024 }'
+}
+# row NAME ROWS SECONDS KB [REFERENCE_SECONDS]: one line of the table. The ratio is the
+# reference's time over ours: above 1, LeadLedger is faster than the reference.
+row() {
+  awk -v n="$1" -v r="$2" -v s="$3" -v k="$4" -v ref="${5:-}" 'BEGIN {
+    rate = (s > 0 && r > 0) ? sprintf("%.0f", r / s) : "-"
+    refs = (ref == "") ? "-" : sprintf("%.2f", ref)
+    ratio = (ref == "" || s == 0) ? "-" : sprintf("%.2f", ref / s)
+    printf "%-50s %10s %9.2f %11s %8.1f %11s %8s\n", n, r, s, rate, k / 1024, refs, ratio }'
+}
+measure() {  # NAME ROWS COMMAND...
+  local name="$1" rows="$2"; shift 2
+  timed "$@"
+  row "$name" "$rows" "$secs" "$kb"
+}
+versus() {  # NAME ROWS REFERENCE_SHELL_COMMAND COMMAND... : ours beside the nearest reference, same data, same run
+  local name="$1" rows="$2" reference="$3"; shift 3
+  timed sh -c "$reference"
+  local ref="$secs"
+  timed "$@"
+  row "$name" "$rows" "$secs" "$kb" "$ref"
 }
 count() { echo $(( $(wc -l < "$1") - 1 )); }
+# The sqlite3 shell's .import of the same file into a bare table (no validation, no index).
+sqlite_import() {
+  local mode=csv; case "$1" in *.tsv) mode=tabs ;; esac
+  echo "rm -f '$work/ref.sqlite'; sqlite3 '$work/ref.sqlite' '.mode $mode' '.import \"$1\" t'"
+}
 
-measure "import leads" "$(count "$data/leads.csv")" "$bin/leadledger" import leads "$data/leads.csv" --db "$db"
+if [ ! -f "$data/touches.csv" ]; then
+  echo "generating $leads leads over $days days into $data"
+  timed "$bin/DemoDataGenerator" --out "$data" --leads "$leads" --days "$days" --no-bad-rows
+  row "generate the data set (DemoDataGenerator)" "$leads" "$secs" "$kb"
+fi
+
+import_file() {  # SOURCE FILE
+  versus "import $1 $(basename "$2")" "$(count "$2")" "$(sqlite_import "$2")" "$bin/leadledger" import "$1" "$2" --db "$db"
+}
+import_file leads "$data/leads.csv"
 for dir in "$data"/*/; do
-  channel="$(basename "$dir")"
-  for f in "$dir"*; do
-    measure "import $channel $(basename "$f")" "$(count "$f")" "$bin/leadledger" import "$channel" "$f" --db "$db"
-  done
+  for f in "$dir"*; do import_file "$(basename "$dir")" "$f"; done
 done
-measure "import touches" "$(count "$data/touches.csv")" "$bin/leadledger" import touches "$data/touches.csv" --db "$db"
-measure "import conversions" "$(count "$data/conversions.csv")" "$bin/leadledger" import conversions "$data/conversions.csv" --db "$db"
+for source in touches conversions stages outreach; do import_file "$source" "$data/$source.csv"; done
 measure "re-import touches (no-op)" "$(count "$data/touches.csv")" "$bin/leadledger" import touches "$data/touches.csv" --db "$db"
-for report in channels campaigns funnel cohorts velocity; do
+# Reports beside the same report hand-written in SQL (scripts/reference-sql) run by sqlite3.
+for report in channels campaigns funnel; do
+  versus "report $report (vs plain SQL)" "-" "sqlite3 '$db' < scripts/reference-sql/report-$report.sql" \
+    "$bin/leadledger" report "$report" --db "$db"
+done
+for report in cohorts velocity; do
   measure "report $report" "-" "$bin/leadledger" report "$report" --db "$db"
 done
 measure "score" "-" "$bin/leadledger" score --db "$db" --format csv
@@ -75,11 +107,11 @@ for model in first last linear position markov shapley; do
 done
 echo "model time alone on the 1M journeys (attribute --timings, after reading the file):"
 "$bin/leadledger" attribute --model all --paths "$paths" --timings 2>&1 >/dev/null | sed 's/^/  /'
-# Reference: the sqlite3 shell loading the same CSV into a bare table (no validation, no index).
-measure "snapshot export (level 6)" "-" "$bin/leadledger" snapshot export "$work/snap" --db "$db"
+versus "snapshot export (gzip 6) vs sqlite3 .dump | gzip -6" "-" "sqlite3 '$db' .dump | gzip -6 > '$work/dump.sql.gz'" \
+  "$bin/leadledger" snapshot export "$work/snap" --db "$db"
+snapshot_bytes=$(du -sb "$work/snap" | cut -f1)
+db_bytes=$(stat -c %s "$db")
+awk -v b="$db_bytes" -v s="$secs" 'BEGIN { printf "snapshot export: %.1f MB/s of warehouse\n", b / 1e6 / s }'
 measure "snapshot verify" "-" "$bin/leadledger" snapshot verify "$work/snap"
-measure "reference: sqlite3 .dump | gzip -6" "-" sh -c "sqlite3 '$db' .dump | gzip -6 > '$work/dump.sql.gz'"
-echo "snapshot: $(du -sb "$work/snap" | cut -f1) bytes; sqlite3 .dump | gzip -6: $(stat -c %s "$work/dump.sql.gz") bytes; warehouse: $(stat -c %s "$db") bytes"
-measure "reference: sqlite3 .import touches.csv" "$(count "$data/touches.csv")" \
-  sqlite3 "$work/ref.sqlite" ".mode csv" ".import $data/touches.csv touches"
-echo "warehouse: $(du -h "$db" | cut -f1); machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m)"
+echo "snapshot: $snapshot_bytes bytes; sqlite3 .dump | gzip -6: $(stat -c %s "$work/dump.sql.gz") bytes; warehouse: $db_bytes bytes"
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -m), $(sqlite3 --version | cut -d' ' -f1-2 | sed 's/^/SQLite /'), $(swift --version 2>&1 | head -1)"
