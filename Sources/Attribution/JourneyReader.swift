@@ -43,26 +43,28 @@ public enum JourneyReader {
         let end = options.to.map { $0.adding(days: 1).start.secondsSinceEpoch } ?? Int64.max
         var units = UnitTable()
 
-        // Conversions by lead (all of them: a lead that converted outside the range is no null path).
-        struct Conversion { let at: Int64; let value: Int64; let inRange: Bool }
-        var conversions: [Int64: [Conversion]] = [:]
+        // Conversions in lead order (all of them: a lead that converted outside the range is no
+        // null path), walked beside the leads, which are read in the same order.
+        var conversions: [JourneyAssembler.Conversion] = []
         var currencies = Set<String>()
         var latest = Int64.min
         try db.query("SELECT lead_id, converted_at, revenue_minor, currency FROM conversions ORDER BY lead_id, converted_at") { s in
             let at = s.int(1)
             let inRange = at >= start && at < end
-            conversions[s.int(0), default: []].append(Conversion(at: at, value: s.int(2), inRange: inRange))
+            conversions.append(.init(lead: s.int(0), at: at, value: s.int(2), inRange: inRange))
             if inRange { currencies.insert(s.text(3) ?? "") }
             latest = max(latest, at)
         }
         guard currencies.count <= 1 else {
             throw AttributionError.invalidOption("the conversions in range are in several currencies (\(currencies.sorted().joined(separator: ", "))); narrow the range")
         }
-        // Stage anchors.
-        var opportunityAt: [Int64: Int64] = [:]
-        var customerAt: [Int64: Int64] = [:]
-        try db.query("SELECT lead_id, stage, min(changed_at) FROM lifecycle_stages WHERE stage IN ('opportunity', 'customer') GROUP BY lead_id, stage") { s in
-            if s.text(1) == "opportunity" { opportunityAt[s.int(0)] = s.int(2) } else { customerAt[s.int(0)] = s.int(2) }
+        // Stage anchors: the leads' milestone columns, in lead order too.
+        var anchorRows: [(lead: Int64, opportunity: Int64?, customer: Int64?)] = []
+        try db.query("""
+            SELECT id, stage_opportunity_at, stage_customer_at FROM leads
+            WHERE stage_opportunity_at IS NOT NULL OR stage_customer_at IS NOT NULL ORDER BY id
+            """) { s in
+            anchorRows.append((s.int(0), s.optionalInt(1), s.optionalInt(2)))
         }
         try db.query("SELECT max(occurred_at) FROM touchpoints") { s in if !s.isNull(0) { latest = max(latest, s.int(0)) } }
         let nullEnd = end == Int64.max ? latest + 1 : end
@@ -71,59 +73,31 @@ public enum JourneyReader {
         let unitColumn = options.unit == .channel
             ? "t.channel_id"
             : "t.channel_id || '/' || coalesce((SELECT name FROM campaigns WHERE id = t.campaign_id), '(none)')"
-        var journeys: [Journey] = []
         let direct = units.id(for: options.unit == .channel ? "direct" : "direct/(none)")
-
-        // One pass over leads with their touches, in lead then time order.
-        var leadID: Int64 = -1
-        var created: Int64 = 0
-        var touchTimes: [Int64] = []
-        var touchUnits: [Int32] = []
-        func flush() {
-            guard leadID >= 0 else { return }
-            let mine = conversions[leadID] ?? []
-            func journey(endingAt t: Int64, conversions c: Double, value: Double, nulls: Double) -> Journey {
-                let from = t - lookback
-                var steps: [Int32] = []
-                var seconds: [Int64] = []
-                var indices: [Int] = []
-                for (i, at) in touchTimes.enumerated() where at >= from && at <= t {
-                    steps.append(touchUnits[i]); seconds.append(t - at); indices.append(i)
-                }
-                if steps.isEmpty { return Journey(steps: [direct], secondsBefore: [0], conversions: c, value: value, nulls: nulls) }
-                func anchor(_ stageAt: Int64?) -> Int? {
-                    guard let stageAt else { return nil }
-                    return indices.lastIndex { touchTimes[$0] <= stageAt }
-                }
-                let anchors = StageAnchors(lead: anchor(created), opportunity: anchor(opportunityAt[leadID]), customer: anchor(customerAt[leadID] ?? t))
-                return Journey(steps: steps, secondsBefore: seconds, conversions: c, value: value, nulls: nulls, anchors: anchors)
-            }
-            for c in mine where c.inRange { journeys.append(journey(endingAt: c.at, conversions: 1, value: Double(c.value), nulls: 0)) }
-            if mine.isEmpty && created < nullEnd && !touchTimes.isEmpty {
-                var j = journey(endingAt: nullEnd - 1, conversions: 0, value: 0, nulls: 1)
-                j.anchors = StageAnchors()
-                if j.steps != [direct] { journeys.append(j) }
-            }
-        }
+        var assembler = JourneyAssembler(lookback: lookback, nullEnd: nullEnd, direct: direct,
+                                         conversions: conversions,
+                                         anchors: anchorRows)
+        // Every lead's creation time, in id order.
+        try db.query("SELECT id, created_at FROM leads ORDER BY id") { s in assembler.leads.append((s.int(0), s.int(1))) }
+        // The touches in one pass over the touch index (lead, time): no join, no sort. Ties at
+        // the same second are put in id order by the assembler.
+        var lastUnit: (text: [UInt8], id: Int32) = ([], -1)
         try db.query("""
-            SELECT l.id, l.created_at, t.occurred_at, \(unitColumn)
-            FROM leads l LEFT JOIN touchpoints t ON t.lead_id = l.id AND t.kind IN (\(kinds))
-            ORDER BY l.id, t.occurred_at, t.id
+            SELECT t.lead_id, t.occurred_at, t.id, \(unitColumn)
+            FROM touchpoints t INDEXED BY touchpoints_natural_key WHERE t.kind IN (\(kinds))
+            ORDER BY t.lead_id, t.occurred_at
             """) { s in
-            let id = s.int(0)
-            if id != leadID {
-                flush()
-                leadID = id
-                created = s.int(1)
-                touchTimes.removeAll(keepingCapacity: true)
-                touchUnits.removeAll(keepingCapacity: true)
+            // A lead's touches often repeat the previous row's unit: compare bytes before hashing a string.
+            let unit = s.withTextBytes(3) { bytes -> Int32 in
+                if lastUnit.id >= 0 && bytes.elementsEqual(lastUnit.text) { return lastUnit.id }
+                let id = units.id(for: String(decoding: bytes, as: UTF8.self))
+                lastUnit = (Array(bytes), id)
+                return id
             }
-            if !s.isNull(2) {
-                touchTimes.append(s.int(2))
-                touchUnits.append(units.id(for: s.text(3) ?? ""))
-            }
+            assembler.touch(lead: s.int(0), at: s.int(1), id: s.int(2), unit: unit)
         }
-        flush()
+        assembler.finish()
+        let journeys = assembler.journeys
         return JourneySet(units: units, journeys: journeys, currency: currencies.first.flatMap { Currency($0) })
     }
 
@@ -138,5 +112,102 @@ public enum JourneyReader {
             spend[$0.text(0) ?? ""] = $0.int(1)
         }
         return spend
+    }
+}
+
+/// Turns touches read in lead order into journeys (see ``JourneyReader``): a value type with
+/// mutating methods, so that the per-row work has no captured state to check.
+struct JourneyAssembler {
+    struct Conversion { let lead: Int64; let at: Int64; let value: Int64; let inRange: Bool }
+
+    let lookback: Int64
+    let nullEnd: Int64
+    let direct: Int32
+    /// Conversions and stage anchors in lead order, walked beside the leads.
+    let conversions: [Conversion]
+    let anchors: [(lead: Int64, opportunity: Int64?, customer: Int64?)]
+    /// Every lead (id, creation time) in id order.
+    var leads: [(id: Int64, created: Int64)] = []
+    private(set) var journeys: [Journey] = []
+
+    private var nextLead = 0, nextConversion = 0, nextAnchor = 0
+    private var current: Int64 = -1
+    private var times: [Int64] = [], units: [Int32] = [], ids: [Int64] = []
+    private var tiedOutOfOrder = false
+
+    init(lookback: Int64, nullEnd: Int64, direct: Int32, conversions: [Conversion], anchors: [(lead: Int64, opportunity: Int64?, customer: Int64?)]) {
+        self.lookback = lookback
+        self.nullEnd = nullEnd
+        self.direct = direct
+        self.conversions = conversions
+        self.anchors = anchors
+    }
+
+    mutating func touch(lead: Int64, at: Int64, id: Int64, unit: Int32) {
+        if lead != current {
+            flushLeads(through: lead)
+            current = lead
+        }
+        if let previous = times.last, previous == at, let previousID = ids.last, previousID > id { tiedOutOfOrder = true }
+        times.append(at)
+        units.append(unit)
+        ids.append(id)
+    }
+
+    mutating func finish() { flushLeads(through: Int64.max) }
+
+    /// Builds the journeys of every lead before `lead`, in id order: the current one with its
+    /// touches, the others without any.
+    private mutating func flushLeads(through lead: Int64) {
+        while nextLead < leads.count && leads[nextLead].id < lead {
+            let (id, created) = leads[nextLead]
+            nextLead += 1
+            build(id, created, touched: id == current)
+        }
+        times.removeAll(keepingCapacity: true)
+        units.removeAll(keepingCapacity: true)
+        ids.removeAll(keepingCapacity: true)
+        tiedOutOfOrder = false
+    }
+
+    private mutating func build(_ lead: Int64, _ created: Int64, touched: Bool) {
+        if touched && tiedOutOfOrder {
+            // Touches at the same second count in import order (by id).
+            let order = times.indices.sorted { (times[$0], ids[$0]) < (times[$1], ids[$1]) }
+            units = order.map { units[$0] }
+            times = order.map { times[$0] }
+            tiedOutOfOrder = false
+        }
+        while nextConversion < conversions.count && conversions[nextConversion].lead < lead { nextConversion += 1 }
+        var end = nextConversion
+        while end < conversions.count && conversions[end].lead == lead { end += 1 }
+        while nextAnchor < anchors.count && anchors[nextAnchor].lead < lead { nextAnchor += 1 }
+        let stage = nextAnchor < anchors.count && anchors[nextAnchor].lead == lead ? anchors[nextAnchor] : nil
+        for c in conversions[nextConversion..<end] where c.inRange {
+            journeys.append(journey(endingAt: c.at, touched: touched, created: created, stage: stage, conversions: 1, value: Double(c.value), nulls: 0))
+        }
+        if end == nextConversion && created < nullEnd && touched && !times.isEmpty {
+            var j = journey(endingAt: nullEnd - 1, touched: true, created: created, stage: nil, conversions: 0, value: 0, nulls: 1)
+            j.anchors = StageAnchors()
+            if j.steps != [direct] { journeys.append(j) }
+        }
+    }
+
+    private func journey(endingAt t: Int64, touched: Bool, created: Int64, stage: (lead: Int64, opportunity: Int64?, customer: Int64?)?,
+                         conversions c: Double, value: Double, nulls: Double) -> Journey {
+        let from = t - lookback
+        var steps: [Int32] = []
+        var seconds: [Int64] = []
+        var indices: [Int] = []
+        for (i, at) in times.enumerated() where touched && at >= from && at <= t {
+            steps.append(units[i]); seconds.append(t - at); indices.append(i)
+        }
+        if steps.isEmpty { return Journey(steps: [direct], secondsBefore: [0], conversions: c, value: value, nulls: nulls) }
+        func anchor(_ stageAt: Int64?) -> Int? {
+            guard let stageAt else { return nil }
+            return indices.lastIndex { times[$0] <= stageAt }
+        }
+        let anchors = StageAnchors(lead: anchor(created), opportunity: anchor(stage?.opportunity), customer: anchor(stage?.customer ?? t))
+        return Journey(steps: steps, secondsBefore: seconds, conversions: c, value: value, nulls: nulls, anchors: anchors)
     }
 }

@@ -62,6 +62,23 @@ import Warehouse
         #expect(nulls.count == 1 && names(set, nulls[0]) == ["seo", "seo"])
     }
 
+    /// Touches at the same second count in the order they were imported, whatever order the
+    /// touch index keeps them in (by kind, then channel).
+    @Test func touchesAtTheSameSecondKeepImportOrder() throws {
+        let importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
+        for (name, text) in [
+            ("first.csv", "occurred_at,lead_id,utm_source,utm_medium,event\n2026-03-06T08:00:00Z,L4,facebook,paid_social,visit\n"),
+            ("second.csv", "occurred_at,lead_id,utm_source,utm_medium,event\n2026-03-06T08:00:00Z,L4,newsletter,email,click\n"),
+            ("conversions.csv", "lead_id,converted_at,revenue,currency\nL4,2026-03-07T00:00:00Z,10.00,USD\n"),
+        ] {
+            let source = name == "conversions.csv" ? "conversions" : "touches"
+            #expect(try importer.importFile(source: source, path: dir.write(name, text)).rejects.isEmpty)
+        }
+        let set = try JourneyReader.read(warehouse, JourneyOptions())
+        let l4 = set.journeys.first { $0.conversions > 0 && $0.value == 1_000 }!
+        #expect(names(set, l4) == ["social", "email"])
+    }
+
     @Test func optionsChangeTheJourneys() throws {
         var options = JourneyOptions()
         options.lookbackDays = 6
