@@ -1,4 +1,5 @@
 import ChannelKit
+import Dispatch
 import Warehouse
 
 /// What a channel or campaign report covers.
@@ -93,6 +94,23 @@ public enum AcquisitionReport {
                 if isImpressions { r.impressions = (r.impressions ?? 0) + value } else { r.clicks = (r.clicks ?? 0) + value }
             }
         }
+        // The customers' conversions are read on a second connection, on the other core, while
+        // this one aggregates the leads.
+        let customersSQL = """
+            SELECT c.lead_id, l.created_at, l.first_channel, \(byCampaign ? "l.first_campaign_id" : "NULL"), c.converted_at, c.revenue_minor, c.currency
+            FROM conversions c JOIN leads l ON l.id = c.lead_id
+            WHERE c.converted_at < ?3 AND \(period.createdFilter("l").sql)
+            ORDER BY c.lead_id, c.converted_at
+            """
+        let customersArguments = period.createdFilter("l", followedBy: [.integer(period.endSeconds)]).arguments
+        let customerRows = ParallelRead(db) { db -> [CustomerRow] in
+            var rows: [CustomerRow] = []
+            try db.query(customersSQL, customersArguments) { s in
+                rows.append(CustomerRow(lead: s.int(0), created: s.int(1), channel: s.text(2), campaign: s.optionalInt(3),
+                                        at: s.int(4), revenue: s.int(5), currency: s.text(6) ?? ""))
+            }
+            return rows
+        }
         // Leads created in the period by first touch (and creation day for a time series),
         // with the MQLs and SQLs among them — stages reached by the end of the period, read from
         // the leads' milestone columns: one grouped pass over `leads`.
@@ -100,7 +118,6 @@ public enum AcquisitionReport {
         let created = period.createdFilter("l", followedBy: [.integer(period.endSeconds)])
         let dayColumn = options.interval == nil ? "NULL" : ReportPeriod.daySQL("l.created_at")
         let campaignColumn = byCampaign ? "l.first_campaign_id" : "NULL"
-        let channelColumn = ChannelReport.firstTouchChannel("l")
         // Grouped by the bare column (NULL is `direct`), in the index's order.
         try db.query("""
             SELECT \(dayColumn), l.first_channel, \(campaignColumn), count(*),
@@ -132,22 +149,15 @@ public enum AcquisitionReport {
                 r.daysToConvert.append(max(0, Double(c.first - c.created) / 86_400))
             }
         }
-        try db.query("""
-            SELECT c.lead_id, l.created_at, \(channelColumn), \(campaignColumn), c.converted_at, c.revenue_minor, c.currency
-            FROM conversions c JOIN leads l ON l.id = c.lead_id
-            WHERE c.converted_at < ?3 AND \(created.sql)
-            ORDER BY c.lead_id, c.converted_at
-            """, created.arguments) { s in
-            let channel = s.text(2) ?? "direct"
-            guard wanted(channel) else { return }
-            let lead = s.int(0), at = s.int(4)
-            let revenue = try money.convert(s.int(5), from: s.text(6) ?? "", on: Timestamp(secondsSinceEpoch: at).day.description)
-            if current?.lead == lead {
+        for c in try customerRows.wait() {
+            let channel = c.channel ?? "direct"
+            guard wanted(channel) else { continue }
+            let revenue = try money.convert(c.revenue, from: c.currency, on: Timestamp(secondsSinceEpoch: c.at).day.description)
+            if current?.lead == c.lead {
                 current!.revenue += revenue
             } else {
                 flush()
-                let created = s.int(1)
-                current = (lead, key(Timestamp(secondsSinceEpoch: created).day, channel, s.optionalInt(3)), created, at, revenue)
+                current = (c.lead, key(Timestamp(secondsSinceEpoch: c.created).day, channel, c.campaign), c.created, c.at, revenue)
             }
         }
         flush()
@@ -180,5 +190,40 @@ public enum AcquisitionReport {
         }
         let sorted = rows.values.sorted(by: order)
         return Result(options: options, currency: try money.reportCurrency(), rows: sorted, total: total, hasStages: hasStages)
+    }
+}
+
+/// One conversion of a customer, with its lead's creation time and first touch.
+struct CustomerRow: Sendable {
+    let lead: Int64, created: Int64, channel: String?, campaign: Int64?, at: Int64, revenue: Int64, currency: String
+}
+
+/// Runs `body` on a second connection to the same warehouse file, on another thread, while the
+/// caller goes on with its own connection; ``wait()`` returns the result. Readers never block
+/// each other in SQLite. An in-memory database has no second connection: `body` then runs on
+/// the caller's connection when it waits.
+final class ParallelRead<T: Sendable>: @unchecked Sendable {
+    private let group = DispatchGroup()
+    private var result: Result<T, any Error>?
+    private let fallback: (() throws -> T)?
+
+    init(_ db: Database, _ body: @escaping @Sendable (Database) throws -> T) {
+        let path = db.path
+        guard !path.isEmpty, path != ":memory:" else {
+            fallback = { try body(db) }
+            return
+        }
+        fallback = nil
+        group.enter()
+        DispatchQueue.global().async { [self] in
+            result = Result { try body(try Database(path: path)) }
+            group.leave()
+        }
+    }
+
+    func wait() throws -> T {
+        if let fallback { return try fallback() }
+        group.wait()
+        return try result!.get()
     }
 }
