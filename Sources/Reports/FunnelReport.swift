@@ -100,19 +100,17 @@ public enum CohortReport {
         struct Key: Hashable { let month: Int; let channel: String? }
         var leads: [Key: Int] = [:]
         var converted: [Key: [Int: Int]] = [:]  // month offset → customers
-        var firstConversion: [Int64: Int64] = [:]
-        try db.query("SELECT lead_id, min(converted_at) FROM conversions WHERE converted_at <= ? GROUP BY lead_id", [.integer(end)]) {
-            firstConversion[$0.int(0)] = $0.int(1)
-        }
+        // One narrow row per lead from the reports' covering index: creation time, first-touch
+        // channel and first conversion (binned by month here: SQLite has no cheap month arithmetic).
         let created = period.createdFilter("l")
         try db.query("""
-            SELECT l.id, l.created_at, \(ChannelReport.firstTouchChannel("l")) FROM leads l WHERE \(created.sql)
+            SELECT l.created_at, l.first_channel, l.first_converted_at FROM leads l WHERE \(created.sql)
             """, created.arguments) { s in
-            let c = s.text(2) ?? "direct"
+            let c = s.text(1) ?? "direct"
             guard channel == nil || channel == c else { return }
-            let k = Key(month: monthIndex(s.int(1)), channel: byChannel ? c : nil)
+            let k = Key(month: monthIndex(s.int(0)), channel: byChannel ? c : nil)
             leads[k, default: 0] += 1
-            if let at = firstConversion[s.int(0)] { converted[k, default: [:]][max(0, monthIndex(at) - k.month), default: 0] += 1 }
+            if let at = s.optionalInt(2), at <= end { converted[k, default: [:]][max(0, monthIndex(at) - k.month), default: 0] += 1 }
         }
         return leads.keys.sorted { ($0.month, $0.channel ?? "") < ($1.month, $1.channel ?? "") }.map { k in
             let n = leads[k]!
@@ -141,21 +139,19 @@ public enum VelocityReport {
     public static func compute(_ warehouse: Warehouse, period: ReportPeriod = ReportPeriod(), channel: String? = nil) throws -> (rows: [Row], qualifiedByStage: Bool) {
         let db = warehouse.db
         let byStage = try db.scalarInt("SELECT 1 FROM lifecycle_stages LIMIT 1") != nil
-        let sql = byStage
-            ? """
-              SELECT substr(datetime(min(s.changed_at), 'unixepoch'), 1, 7), \(ChannelReport.firstTouchChannel("l"))
-              FROM lifecycle_stages s JOIN leads l ON l.id = s.lead_id
-              WHERE s.stage <> 'lead' GROUP BY s.lead_id
-              HAVING min(s.changed_at) >= ?1 AND min(s.changed_at) < ?2
-              """
-            : """
-              SELECT substr(datetime(l.created_at, 'unixepoch'), 1, 7), \(ChannelReport.firstTouchChannel("l"))
-              FROM leads l WHERE l.created_at >= ?1 AND l.created_at < ?2
-              """
+        // When each lead first reached MQL or a later stage (its milestone columns), or was created.
+        let qualifiedAt = byStage ? LeadMilestones.reachedSQL("l", stage: 0) : "l.created_at"
         var counts: [String: Int] = [:]
-        try db.query(sql, [.integer(period.startSeconds), .integer(period.endSeconds)]) { s in
-            guard channel == nil || channel == s.text(1) else { return }
-            counts[s.text(0) ?? "", default: 0] += 1
+        var months: [Int: String] = [:]  // days since 1970 of a month's first day → "YYYY-MM"
+        try db.query("""
+            SELECT \(qualifiedAt), l.first_channel FROM leads l WHERE \(qualifiedAt) >= ?1 AND \(qualifiedAt) < ?2
+            """, [.integer(period.startSeconds), .integer(period.endSeconds)]) { s in
+            guard channel == nil || channel == (s.text(1) ?? "direct") else { return }
+            let day = Timestamp(secondsSinceEpoch: s.int(0)).day
+            let first = day.adding(days: 1 - day.components.day).daysSinceEpoch
+            let month = months[first] ?? String(day.description.prefix(7))
+            months[first] = month
+            counts[month, default: 0] += 1
         }
         var previous: Int?
         let rows = counts.keys.sorted().map { month -> Row in
