@@ -68,8 +68,9 @@ public final class ImportRun {
     public var progressInterval = 10_000
     /// How many rejects a result carries for display.
     public var rejectsShown = 20
-    /// Files from this size on resolve lead keys from a map read once (``WarehouseWriter/loadLeadKeys()``).
-    static let leadKeysInMemoryFromBytes: Int64 = 16 << 20
+    /// Files from this size on resolve lead keys from a map read once (``WarehouseWriter/loadLeadKeys()``)
+    /// and, into a warehouse without touchpoints, load touches in bulk (``WarehouseWriter/allowBulkTouchLoad()``).
+    public var largeFileBytes: Int64 = 16 << 20
 
     public init(warehouse: Warehouse, channels: [any ChannelPlugin]) throws {
         self.warehouse = warehouse
@@ -134,7 +135,10 @@ public final class ImportRun {
         try db.execute("BEGIN IMMEDIATE")
         do {
             let writer = try WarehouseWriter(warehouse: warehouse, source: source.id, format: format.id, fileName: fileName, startedAt: now())
-            if reader.fileSize >= Self.leadKeysInMemoryFromBytes { try writer.loadLeadKeys() }
+            if reader.fileSize >= largeFileBytes {
+                try writer.loadLeadKeys()
+                writer.allowBulkTouchLoad()
+            }
             var counts = ImportCounts()
             var shown: [Reject] = []
             func reject(_ line: Int, _ fields: [String], _ error: RowError) throws {

@@ -9,6 +9,14 @@ import ChannelKit
 enum CoreSchema {
     static let touchKinds = TouchKind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
+    /// The indexes of `touchpoints` (names as created by core.1), which a bulk load into an
+    /// empty table drops and builds again at its end (``WarehouseWriter``).
+    static let touchpointIndexNames = ["touchpoints_natural_key", "touchpoints_by_channel"]
+    static let touchpointIndexes = [
+        "CREATE UNIQUE INDEX touchpoints_natural_key ON touchpoints (lead_id, occurred_at, kind, channel_id);",
+        "CREATE INDEX touchpoints_by_channel ON touchpoints (channel_id, occurred_at);",
+    ]
+
     static func register(into migrations: inout Migrations) {
         migrations.register("core.1.initial", sql: """
             CREATE TABLE settings (
@@ -101,8 +109,7 @@ enum CoreSchema {
                 landing_page TEXT,
                 import_run_id INTEGER NOT NULL REFERENCES import_runs(id)
             ) STRICT;
-            CREATE UNIQUE INDEX touchpoints_natural_key ON touchpoints (lead_id, occurred_at, kind, channel_id);
-            CREATE INDEX touchpoints_by_channel ON touchpoints (channel_id, occurred_at);
+            \(touchpointIndexes.joined(separator: "\n"))
 
             CREATE TABLE costs (
                 id INTEGER PRIMARY KEY,

@@ -45,6 +45,15 @@ public final class WarehouseWriter {
     private let insertConversionStatement: Statement
     private let insertRejectStatement: Statement
     private let insertStageStatement: Statement
+    /// Set by ``allowBulkTouchLoad()``: a run that writes the first touchpoints of the warehouse
+    /// appends them without indexes, checks the natural key in memory, and builds the indexes at
+    /// its end.
+    private var bulkTouchLoad: BulkTouchLoad?
+    private enum BulkTouchLoad {
+        case allowed
+        case loading(insert: Statement, seen: Set<TouchKey>, channels: [String: Int32])
+    }
+    private struct TouchKey: Hashable { let lead: Int64; let at: Int64; let kind: TouchKind; let channel: Int32 }
     private let insertOutreachStatement: Statement
 
     /// Starts an import run: records it (counts are filled in by ``finish(_:)``).
@@ -229,13 +238,44 @@ public final class WarehouseWriter {
         return (id, outcome)
     }
 
+    /// Lets this run load touchpoints in bulk if the warehouse has none yet: the first touch it
+    /// writes then drops the touchpoint indexes (inside the run's transaction, so a killed run
+    /// leaves them as they were), later touches are appended and kept unique by their natural
+    /// key in memory (about 50 bytes a touch), and ``finish(_:sha256:bytes:finishedAt:)`` builds
+    /// the indexes again in one sorted pass. For large first imports: index maintenance is most
+    /// of an import's time in SQLite.
+    public func allowBulkTouchLoad() {
+        bulkTouchLoad = .allowed
+    }
+
     /// Inserts a touchpoint unless the same lead already has a touch of the same kind, on the
     /// same channel, at the same second.
     public func insertTouch(
         leadID: Int64, at: Timestamp, channel: String, campaignID: Int64?, kind: TouchKind,
         utmSource: String? = nil, utmMedium: String? = nil, utmCampaign: String? = nil, referrer: String? = nil, landingPage: String? = nil
     ) throws -> WriteOutcome {
-        let s = insertTouchStatement
+        if case .allowed = bulkTouchLoad {
+            if try db.scalarInt("SELECT 1 FROM touchpoints LIMIT 1") == nil {
+                for name in CoreSchema.touchpointIndexNames { try db.execute("DROP INDEX \(name)") }
+                let insert = try db.prepare("""
+                    INSERT INTO touchpoints (lead_id, occurred_at, channel_id, campaign_id, kind, utm_source, utm_medium,
+                                             utm_campaign, referrer, landing_page, import_run_id)
+                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                    """)
+                bulkTouchLoad = .loading(insert: insert, seen: [], channels: [:])
+            } else {
+                bulkTouchLoad = nil
+            }
+        }
+        var s = insertTouchStatement
+        if case .loading(let insert, var seen, var channels) = bulkTouchLoad {
+            bulkTouchLoad = nil  // so that `seen` is not copied when it changes
+            let code = channels[channel] ?? { let c = Int32(channels.count); channels[channel] = c; return c }()
+            let fresh = seen.insert(TouchKey(lead: leadID, at: at.secondsSinceEpoch, kind: kind, channel: code)).inserted
+            bulkTouchLoad = .loading(insert: insert, seen: seen, channels: channels)
+            guard fresh else { return .unchanged }
+            s = insert
+        }
         s.reset()
         try s.bind(leadID, at: 1)
         try s.bind(at.secondsSinceEpoch, at: 2)
@@ -377,6 +417,10 @@ public final class WarehouseWriter {
     /// Writes the file's checksum and size (known once it is read) and the run's final counts,
     /// and brings the first touch of every lead the run touched up to date.
     public func finish(_ counts: ImportCounts, sha256: String, bytes: Int64, finishedAt: Int64) throws {
+        if case .loading = bulkTouchLoad {
+            bulkTouchLoad = nil
+            for sql in CoreSchema.touchpointIndexes { try db.execute(sql) }
+        }
         try updateFirstTouches()
         try updateMilestones()
         try db.run("""

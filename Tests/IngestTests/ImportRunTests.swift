@@ -215,3 +215,57 @@ extension ImportResult.Status {
         #expect(try f.warehouse.db.scalarInt("PRAGMA foreign_keys") == 1)
     }
 }
+
+/// Large files take other paths (lead keys from memory; into an empty warehouse, touches
+/// appended without indexes that are built at the end): they must land exactly what the
+/// row-by-row path lands.
+@Suite struct LargeFilePathTests {
+    @Test(arguments: 1...4)
+    func largeFilePathsLandTheSameFacts(_ seed: Int) throws {
+        var rng = SplitMix(seed: UInt64(seed) &* 104_729)
+        let header = "occurred_at,lead_id,utm_source,utm_medium,utm_campaign,referrer,landing_page,event"
+        let sources = ["facebook,paid_social,tet", "google,cpc,brand", "newsletter,email,jan", ",,"]
+        var rows: [String] = []
+        for _ in 0..<60 {
+            let t = "2026-01-\(10 + Int(rng.next() % 5))T10:\(10 + Int(rng.next() % 3)):00Z"
+            rows.append("\(t),\(["L1", "L2"][Int(rng.next() % 2)]),\(sources[Int(rng.next() % 4)]),,,\(["visit", "click"][Int(rng.next() % 2)])")
+        }
+        let text = ([header] + rows).joined(separator: "\n") + "\n"
+        var landed: [[[String]]] = []
+        var counts: [ImportCounts] = []
+        for large in [false, true] {
+            let f = try Fixture()
+            if large { f.importer.largeFileBytes = 0 }
+            try f.importText("leads", "leads.csv", leadsCSV)
+            counts.append(try f.importText("touches", "t.csv", text).counts)
+            #expect(try f.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'touchpoints' ORDER BY name")
+                    == [["touchpoints_by_channel"], ["touchpoints_natural_key"]])
+            // A second file goes through the indexes again (the table is no longer empty).
+            counts.append(try f.importText("touches", "again.csv", text, again: true).counts)
+            landed.append(try f.rows("""
+                SELECT lead_id, occurred_at, kind, channel_id, ifnull(campaign_id, '-') FROM touchpoints ORDER BY lead_id, occurred_at, kind, channel_id
+                """) + f.rows("SELECT id, first_channel, first_touch_at FROM leads ORDER BY id"))
+            #expect(try f.rows("PRAGMA integrity_check") == [["ok"]])
+        }
+        #expect(landed[0] == landed[1])
+        #expect(counts[0] == counts[2] && counts[1] == counts[3])
+        #expect(counts[0].inserted == Set(rows).count && counts[0].unchanged == rows.count - Set(rows).count)
+    }
+
+    /// The indexes a bulk load drops come back if its transaction is rolled back (a killed
+    /// import): DDL is transactional in SQLite.
+    @Test func aRolledBackBulkLoadKeepsTheIndexes() throws {
+        let f = try Fixture()
+        try f.importText("leads", "leads.csv", leadsCSV)
+        let lead = try #require(try f.warehouse.db.scalarInt("SELECT lead_id FROM lead_keys WHERE key = 'L1'"))
+        try f.warehouse.db.execute("BEGIN IMMEDIATE")
+        let writer = try WarehouseWriter(warehouse: f.warehouse, source: "touches", format: "web-touches", fileName: "t.csv", startedAt: 0)
+        writer.allowBulkTouchLoad()
+        #expect(try writer.insertTouch(leadID: lead, at: Timestamp(secondsSinceEpoch: 100), channel: "direct", campaignID: nil, kind: .visit) == .inserted)
+        #expect(try writer.insertTouch(leadID: lead, at: Timestamp(secondsSinceEpoch: 100), channel: "direct", campaignID: nil, kind: .visit) == .unchanged)
+        #expect(try f.rows("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'touchpoints'") == [["0"]])
+        try f.warehouse.db.execute("ROLLBACK")
+        #expect(try f.rows("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'touchpoints'") == [["2"]])
+        #expect(try f.count("touchpoints") == 0)
+    }
+}
