@@ -281,3 +281,25 @@ extension ChannelMetricsReport.Row {
         #expect(expo.spendMinor == 90_000)
     }
 }
+
+/// The channel report reads customers on a second connection to the warehouse file; an
+/// in-memory warehouse has none, and gets the same numbers on its one connection.
+@Suite struct InMemoryWarehouseReportTests {
+    @Test func anInMemoryWarehouseReportsItsCustomers() throws {
+        let w = try Warehouse(path: ":memory:", channels: ChannelRegistry.all)
+        let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+        let dir = TemporaryDirectory()
+        for (source, text) in [
+            ("leads", "lead_id,created_at\nL1,2026-01-05T09:00:00Z\nL2,2026-01-06T09:00:00Z\n"),
+            ("touches", "occurred_at,lead_id,utm_source,utm_medium,event\n2026-01-05T08:00:00Z,L1,facebook,paid_social,visit\n"),
+            ("conversions", "lead_id,converted_at,revenue,currency\nL1,2026-01-15T09:00:00Z,12.50,USD\nL1,2026-01-20T09:00:00Z,7.50,USD\n"),
+        ] {
+            #expect(try importer.importFile(source: source, path: dir.write("\(source).csv", text)).rejects.isEmpty)
+        }
+        let report = try ChannelReport.compute(w)
+        let social = try #require(report.channels.first { $0.channel == "social" })
+        #expect(social.leads == 1 && social.customers == 1 && social.revenueMinor == 2_000)
+        #expect(social.daysToConvert == [10])
+        #expect(report.total.leads == 2 && report.total.customers == 1)
+    }
+}
