@@ -59,7 +59,7 @@ public enum JourneyReader {
             throw AttributionError.invalidOption("the conversions in range are in several currencies (\(currencies.sorted().joined(separator: ", "))); narrow the range")
         }
         // Stage anchors: the leads' milestone columns, in lead order too.
-        var anchorRows: [(lead: Int64, opportunity: Int64?, customer: Int64?)] = []
+        var anchorRows: [JourneyAssembler.StageTimes] = []
         try db.query("""
             SELECT id, stage_opportunity_at, stage_customer_at FROM leads
             WHERE stage_opportunity_at IS NOT NULL OR stage_customer_at IS NOT NULL ORDER BY id
@@ -119,13 +119,15 @@ public enum JourneyReader {
 /// mutating methods, so that the per-row work has no captured state to check.
 struct JourneyAssembler {
     struct Conversion { let lead: Int64; let at: Int64; let value: Int64; let inRange: Bool }
+    /// When a lead first reached the opportunity and customer stages.
+    typealias StageTimes = (lead: Int64, opportunity: Int64?, customer: Int64?)
 
     let lookback: Int64
     let nullEnd: Int64
     let direct: Int32
     /// Conversions and stage anchors in lead order, walked beside the leads.
     let conversions: [Conversion]
-    let anchors: [(lead: Int64, opportunity: Int64?, customer: Int64?)]
+    let anchors: [StageTimes]
     /// Every lead (id, creation time) in id order.
     var leads: [(id: Int64, created: Int64)] = []
     private(set) var journeys: [Journey] = []
@@ -135,7 +137,7 @@ struct JourneyAssembler {
     private var times: [Int64] = [], units: [Int32] = [], ids: [Int64] = []
     private var tiedOutOfOrder = false
 
-    init(lookback: Int64, nullEnd: Int64, direct: Int32, conversions: [Conversion], anchors: [(lead: Int64, opportunity: Int64?, customer: Int64?)]) {
+    init(lookback: Int64, nullEnd: Int64, direct: Int32, conversions: [Conversion], anchors: [StageTimes]) {
         self.lookback = lookback
         self.nullEnd = nullEnd
         self.direct = direct
@@ -193,7 +195,7 @@ struct JourneyAssembler {
         }
     }
 
-    private func journey(endingAt t: Int64, touched: Bool, created: Int64, stage: (lead: Int64, opportunity: Int64?, customer: Int64?)?,
+    private func journey(endingAt t: Int64, touched: Bool, created: Int64, stage: StageTimes?,
                          conversions c: Double, value: Double, nulls: Double) -> Journey {
         let from = t - lookback
         var steps: [Int32] = []

@@ -94,15 +94,18 @@ public enum AcquisitionReport {
                 if isImpressions { r.impressions = (r.impressions ?? 0) + value } else { r.clicks = (r.clicks ?? 0) + value }
             }
         }
+        // Both queries below: leads created in the period (?1, ?2), facts up to its end (?3).
+        let created = period.createdFilter("l", followedBy: [.integer(period.endSeconds)])
+        let campaignColumn = byCampaign ? "l.first_campaign_id" : "NULL"
         // The customers' conversions are read on a second connection, on the other core, while
         // this one aggregates the leads.
         let customersSQL = """
-            SELECT c.lead_id, l.created_at, l.first_channel, \(byCampaign ? "l.first_campaign_id" : "NULL"), c.converted_at, c.revenue_minor, c.currency
+            SELECT c.lead_id, l.created_at, l.first_channel, \(campaignColumn), c.converted_at, c.revenue_minor, c.currency
             FROM conversions c JOIN leads l ON l.id = c.lead_id
-            WHERE c.converted_at < ?3 AND \(period.createdFilter("l").sql)
+            WHERE c.converted_at < ?3 AND \(created.sql)
             ORDER BY c.lead_id, c.converted_at
             """
-        let customersArguments = period.createdFilter("l", followedBy: [.integer(period.endSeconds)]).arguments
+        let customersArguments = created.arguments
         let customerRows = ParallelRead(db) { db -> [CustomerRow] in
             var rows: [CustomerRow] = []
             try db.query(customersSQL, customersArguments) { s in
@@ -115,9 +118,7 @@ public enum AcquisitionReport {
         // with the MQLs and SQLs among them — stages reached by the end of the period, read from
         // the leads' milestone columns: one grouped pass over `leads`.
         let hasStages = try db.scalarInt("SELECT 1 FROM lifecycle_stages LIMIT 1") != nil
-        let created = period.createdFilter("l", followedBy: [.integer(period.endSeconds)])
         let dayColumn = options.interval == nil ? "NULL" : ReportPeriod.daySQL("l.created_at")
-        let campaignColumn = byCampaign ? "l.first_campaign_id" : "NULL"
         // Grouped by the bare column (NULL is `direct`), in the index's order.
         try db.query("""
             SELECT \(dayColumn), l.first_channel, \(campaignColumn), count(*),

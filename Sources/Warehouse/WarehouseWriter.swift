@@ -45,16 +45,21 @@ public final class WarehouseWriter {
     private let insertConversionStatement: Statement
     private let insertRejectStatement: Statement
     private let insertStageStatement: Statement
-    /// Set by ``allowBulkTouchLoad()``: a run that writes the first touchpoints of the warehouse
-    /// appends them without indexes, checks the natural key in memory, and builds the indexes at
-    /// its end.
-    private var bulkTouchLoad: BulkTouchLoad?
-    private enum BulkTouchLoad {
-        case allowed
-        case loading(insert: Statement, seen: Set<TouchKey>, channels: [String: Int32])
-    }
-    private struct TouchKey: Hashable { let lead: Int64; let at: Int64; let kind: TouchKind; let channel: Int32 }
     private let insertOutreachStatement: Statement
+
+    /// Set by ``allowBulkTouchLoad()`` until the run's first touch decides whether to load in bulk.
+    private var bulkTouchLoadAllowed = false
+    /// While loading in bulk: the plain insert (no index to check conflicts against), the natural
+    /// keys written so far, and a small code per channel id for those keys.
+    private var bulkInsertTouch: Statement?
+    private var bulkTouchKeys: Set<TouchKey> = []
+    private var bulkChannelCodes: [String: Int32] = [:]
+    private struct TouchKey: Hashable { let lead: Int64; let at: Int64; let kind: TouchKind; let channel: Int32 }
+    private static let insertTouchSQL = """
+        INSERT INTO touchpoints (lead_id, occurred_at, channel_id, campaign_id, kind, utm_source, utm_medium,
+                                 utm_campaign, referrer, landing_page, import_run_id)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+        """
 
     /// Starts an import run: records it (counts are filled in by ``finish(_:)``).
     public init(warehouse: Warehouse, source: String, format: String, fileName: String, startedAt: Int64) throws {
@@ -94,12 +99,7 @@ public final class WarehouseWriter {
                 OR (source_label IS NULL AND ?13 IS NOT NULL))
             """)
         insertLeadKey = try db.prepare("INSERT OR IGNORE INTO lead_keys (key, lead_id) VALUES (?, ?)")
-        insertTouchStatement = try db.prepare("""
-            INSERT INTO touchpoints (lead_id, occurred_at, channel_id, campaign_id, kind, utm_source, utm_medium,
-                                     utm_campaign, referrer, landing_page, import_run_id)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-            ON CONFLICT DO NOTHING
-            """)
+        insertTouchStatement = try db.prepare(Self.insertTouchSQL + " ON CONFLICT DO NOTHING")
         findCost = try db.prepare("""
             SELECT id, amount_minor, currency FROM costs WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0) AND detail = ?4
             """)
@@ -245,7 +245,7 @@ public final class WarehouseWriter {
     /// the indexes again in one sorted pass. For large first imports: index maintenance is most
     /// of an import's time in SQLite.
     public func allowBulkTouchLoad() {
-        bulkTouchLoad = .allowed
+        bulkTouchLoadAllowed = true
     }
 
     /// Inserts a touchpoint unless the same lead already has a touch of the same kind, on the
@@ -254,27 +254,19 @@ public final class WarehouseWriter {
         leadID: Int64, at: Timestamp, channel: String, campaignID: Int64?, kind: TouchKind,
         utmSource: String? = nil, utmMedium: String? = nil, utmCampaign: String? = nil, referrer: String? = nil, landingPage: String? = nil
     ) throws -> WriteOutcome {
-        if case .allowed = bulkTouchLoad {
+        if bulkTouchLoadAllowed {
+            bulkTouchLoadAllowed = false
             if try db.scalarInt("SELECT 1 FROM touchpoints LIMIT 1") == nil {
                 for name in CoreSchema.touchpointIndexNames { try db.execute("DROP INDEX \(name)") }
-                let insert = try db.prepare("""
-                    INSERT INTO touchpoints (lead_id, occurred_at, channel_id, campaign_id, kind, utm_source, utm_medium,
-                                             utm_campaign, referrer, landing_page, import_run_id)
-                    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-                    """)
-                bulkTouchLoad = .loading(insert: insert, seen: [], channels: [:])
-            } else {
-                bulkTouchLoad = nil
+                bulkInsertTouch = try db.prepare(Self.insertTouchSQL)
             }
         }
         var s = insertTouchStatement
-        if case .loading(let insert, var seen, var channels) = bulkTouchLoad {
-            bulkTouchLoad = nil  // so that `seen` is not copied when it changes
-            let code = channels[channel] ?? { let c = Int32(channels.count); channels[channel] = c; return c }()
-            let fresh = seen.insert(TouchKey(lead: leadID, at: at.secondsSinceEpoch, kind: kind, channel: code)).inserted
-            bulkTouchLoad = .loading(insert: insert, seen: seen, channels: channels)
-            guard fresh else { return .unchanged }
-            s = insert
+        if let bulk = bulkInsertTouch {
+            let code: Int32
+            if let known = bulkChannelCodes[channel] { code = known } else { code = Int32(bulkChannelCodes.count); bulkChannelCodes[channel] = code }
+            guard bulkTouchKeys.insert(TouchKey(lead: leadID, at: at.secondsSinceEpoch, kind: kind, channel: code)).inserted else { return .unchanged }
+            s = bulk
         }
         s.reset()
         try s.bind(leadID, at: 1)
@@ -417,8 +409,9 @@ public final class WarehouseWriter {
     /// Writes the file's checksum and size (known once it is read) and the run's final counts,
     /// and brings the first touch of every lead the run touched up to date.
     public func finish(_ counts: ImportCounts, sha256: String, bytes: Int64, finishedAt: Int64) throws {
-        if case .loading = bulkTouchLoad {
-            bulkTouchLoad = nil
+        if bulkInsertTouch != nil {
+            bulkInsertTouch = nil
+            bulkTouchKeys = []
             for sql in CoreSchema.touchpointIndexes { try db.execute(sql) }
         }
         try updateFirstTouches()
