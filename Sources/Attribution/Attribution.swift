@@ -109,6 +109,12 @@ public protocol AttributionModel: Sendable {
     var id: String { get }
     /// Credit for every unit over all journeys. `units` is the number of unit ids in use.
     func attribute(_ journeys: [Journey], units: Int) throws -> Credit
+    /// Whether the credit depends on the paths that did not convert (false unless a model says so).
+    var readsNullPaths: Bool { get }
+}
+
+extension AttributionModel {
+    public var readsNullPaths: Bool { false }
 }
 
 /// A model whose credit for a journey depends on that journey alone: it gives weights to the

@@ -14,6 +14,9 @@ public struct JourneyOptions: Sendable {
     /// Conversions on these UTC days (inclusive; open when nil).
     public var from: Day?
     public var to: Day?
+    /// Whether to build the null paths of leads that never converted (only models that read
+    /// them, such as Markov's, need them; leaving them out skips most leads).
+    public var nullPaths = true
 
     public init() {}
 }
@@ -34,71 +37,105 @@ public struct JourneySet: Sendable {
 /// window before the end). A conversion with no touch in its window is credited to `direct`,
 /// as the channel report counts leads without touches. Stage anchors come from the lead's
 /// creation time and its `opportunity` and `customer` stage changes.
+///
+/// The facts come from ``LeadJourneys`` — one row per lead, its touches packed in time order —
+/// in one pass: no per-touch row from SQLite, no join, no sort.
 public enum JourneyReader {
     public static func read(_ warehouse: Warehouse, _ options: JourneyOptions) throws -> JourneySet {
         guard options.lookbackDays > 0 else { throw AttributionError.invalidOption("the lookback window must be at least 1 day") }
         let db = warehouse.db
+        // Null paths end with the range, or after the latest fact when it is open: the latest
+        // touch is one index search per channel, the latest conversion a scan of a small table.
+        let nullEnd: Int64
+        if let to = options.to {
+            nullEnd = to.adding(days: 1).start.secondsSinceEpoch
+        } else {
+            let latest = try db.scalarInt("""
+                SELECT max(coalesce((SELECT max(occurred_at) FROM touchpoints WHERE channel_id = c.id), -9223372036854775808))
+                FROM channels c
+                """) ?? Int64.min
+            let latestConversion = try db.scalarInt("SELECT max(converted_at) FROM conversions") ?? Int64.min
+            nullEnd = max(latest, latestConversion) &+ 1
+        }
+        // The leads in two halves by id, the upper one on a second connection on the other core.
         let lookback = Int64(options.lookbackDays) * 86_400
-        let start = options.from.map { $0.start.secondsSinceEpoch } ?? Int64.min
-        let end = options.to.map { $0.adding(days: 1).start.secondsSinceEpoch } ?? Int64.max
+        let names = try campaignNames(warehouse, options.unit)
+        // (min and max in one query would scan the table; alone, each is one b-tree search.)
+        let low = try db.scalarInt("SELECT min(lead_id) FROM lead_journeys"), high = try db.scalarInt("SELECT max(lead_id) FROM lead_journeys")
+        let split = low.flatMap { low in high.map { low + ($0 - low) / 2 + 1 } } ?? Int64.max
+        let upperHalf = ParallelRead(db) { db in
+            try JourneyPart(db, leads: split..<Int64.max, options: options, campaignNames: names, lookback: lookback, nullEnd: nullEnd)
+        }
+        var set = try JourneyPart(db, leads: Int64.min..<split, options: options, campaignNames: names, lookback: lookback, nullEnd: nullEnd)
+        set.append(try upperHalf.wait())
+        guard set.currencies.count <= 1 else {
+            throw AttributionError.invalidOption("the conversions in range are in several currencies (\(set.currencies.sorted().joined(separator: ", "))); narrow the range")
+        }
+        return JourneySet(units: set.units, journeys: set.journeys, currency: set.currencies.first.flatMap { Currency($0) })
+    }
+
+    /// Campaign names by id, when crediting campaigns.
+    private static func campaignNames(_ warehouse: Warehouse, _ unit: JourneyOptions.Unit) throws -> [Int64: String] {
+        guard unit == .campaign else { return [:] }
+        var names: [Int64: String] = [:]
+        try warehouse.db.query("SELECT id, name FROM campaigns") { names[$0.int(0)] = $0.text(1) ?? "" }
+        return names
+    }
+
+    /// The journeys of the leads in one id range, with the units and currencies they use.
+    struct JourneyPart: Sendable {
         var units = UnitTable()
-
-        // Conversions in lead order (all of them: a lead that converted outside the range is no
-        // null path), walked beside the leads, which are read in the same order.
-        var conversions: [JourneyAssembler.Conversion] = []
+        var journeys: [Journey] = []
         var currencies = Set<String>()
-        var latest = Int64.min
-        try db.query("SELECT lead_id, converted_at, revenue_minor, currency FROM conversions ORDER BY lead_id, converted_at") { s in
-            let at = s.int(1)
-            let inRange = at >= start && at < end
-            conversions.append(.init(lead: s.int(0), at: at, value: s.int(2), inRange: inRange))
-            if inRange { currencies.insert(s.text(3) ?? "") }
-            latest = max(latest, at)
-        }
-        guard currencies.count <= 1 else {
-            throw AttributionError.invalidOption("the conversions in range are in several currencies (\(currencies.sorted().joined(separator: ", "))); narrow the range")
-        }
-        // Stage anchors: the leads' milestone columns, in lead order too.
-        var anchorRows: [JourneyAssembler.StageTimes] = []
-        try db.query("""
-            SELECT id, stage_opportunity_at, stage_customer_at FROM leads
-            WHERE stage_opportunity_at IS NOT NULL OR stage_customer_at IS NOT NULL ORDER BY id
-            """) { s in
-            anchorRows.append((s.int(0), s.optionalInt(1), s.optionalInt(2)))
-        }
-        try db.query("SELECT max(occurred_at) FROM touchpoints") { s in if !s.isNull(0) { latest = max(latest, s.int(0)) } }
-        let nullEnd = end == Int64.max ? latest + 1 : end
 
-        let kinds = options.kinds.map { "'\($0.rawValue)'" }.sorted().joined(separator: ", ")  // enum raw values only
-        let unitColumn = options.unit == .channel
-            ? "t.channel_id"
-            : "t.channel_id || '/' || coalesce((SELECT name FROM campaigns WHERE id = t.campaign_id), '(none)')"
-        let direct = units.id(for: options.unit == .channel ? "direct" : "direct/(none)")
-        var assembler = JourneyAssembler(lookback: lookback, nullEnd: nullEnd, direct: direct,
-                                         conversions: conversions,
-                                         anchors: anchorRows)
-        // Every lead's creation time, in id order.
-        try db.query("SELECT id, created_at FROM leads ORDER BY id") { s in assembler.leads.append((s.int(0), s.int(1))) }
-        // The touches in one pass over the touch index (lead, time): no join, no sort. Ties at
-        // the same second are put in id order by the assembler.
-        var lastUnit: (text: [UInt8], id: Int32) = ([], -1)
-        try db.query("""
-            SELECT t.lead_id, t.occurred_at, t.id, \(unitColumn)
-            FROM touchpoints t INDEXED BY touchpoints_natural_key WHERE t.kind IN (\(kinds))
-            ORDER BY t.lead_id, t.occurred_at
-            """) { s in
-            // A lead's touches often repeat the previous row's unit: compare bytes before hashing a string.
-            let unit = s.withTextBytes(3) { bytes -> Int32 in
-                if lastUnit.id >= 0 && bytes.elementsEqual(lastUnit.text) { return lastUnit.id }
-                let id = units.id(for: String(decoding: bytes, as: UTF8.self))
-                lastUnit = (Array(bytes), id)
-                return id
+        init(_ db: Database, leads: Range<Int64>, options: JourneyOptions, campaignNames: [Int64: String], lookback: Int64, nullEnd: Int64) throws {
+            let start = options.from.map { $0.start.secondsSinceEpoch } ?? Int64.min
+            let end = options.to.map { $0.adding(days: 1).start.secondsSinceEpoch } ?? Int64.max
+            let byCampaign = options.unit == .campaign
+            let direct = units.id(for: byCampaign ? "direct/(none)" : "direct")
+            var unitOf = UnitResolver(unit: options.unit, campaignNames: campaignNames)
+            // Kind codes fit in 5 bits: codes no kind has count for nothing.
+            let counted = (0..<32).map { $0 < LeadJourneys.kinds.count && options.kinds.contains(LeadJourneys.kinds[$0]) }
+            var assembler = JourneyAssembler(lookback: lookback, nullEnd: nullEnd, direct: direct)
+            var lastCurrency: [UInt8] = []
+            var units = self.units, currencies = self.currencies
+            try LeadJourneys.read(db, leads: leads, convertedOnly: !options.nullPaths) { row in
+                var c = row.conversions
+                while c.next() {
+                    let inRange = c.at >= start && c.at < end
+                    assembler.conversions.append((c.at, c.revenueMinor, inRange))
+                    if inRange && !Bytes.equal(c.currency, lastCurrency) {
+                        lastCurrency = Array(c.currency)
+                        currencies.insert(String(decoding: c.currency, as: UTF8.self))
+                    }
+                }
+                var t = row.touches
+                var unit: Int32 = -1
+                while t.next() {
+                    if t.channelChanged || (byCampaign && t.campaignChanged) { unit = -1 }
+                    guard counted[t.kind] else { continue }
+                    if unit < 0 { unit = unitOf(t.channel, t.campaignID, &units) }
+                    assembler.times.append(t.at)
+                    assembler.units.append(unit)
+                }
+                assembler.buildLead(created: row.createdAt, opportunity: row.opportunityAt, customer: row.customerAt)
             }
-            assembler.touch(lead: s.int(0), at: s.int(1), id: s.int(2), unit: unit)
+            self.units = units
+            self.currencies = currencies
+            journeys = assembler.journeys
         }
-        assembler.finish()
-        let journeys = assembler.journeys
-        return JourneySet(units: units, journeys: journeys, currency: currencies.first.flatMap { Currency($0) })
+
+        /// Appends the part of the next leads, its unit ids mapped onto this part's.
+        mutating func append(_ next: JourneyPart) {
+            let map = next.units.names.map { units.id(for: $0) }
+            let identity = map.enumerated().allSatisfy { Int32($0.offset) == $0.element }
+            journeys.reserveCapacity(journeys.count + next.journeys.count)
+            for var j in next.journeys {
+                if !identity { j.steps = j.steps.map { map[Int($0)] } }
+                journeys.append(j)
+            }
+            currencies.formUnion(next.currencies)
+        }
     }
 
     /// Spend per unit name over the options' days (`channel` or `channel/campaign`).
@@ -115,101 +152,91 @@ public enum JourneyReader {
     }
 }
 
-/// Turns touches read in lead order into journeys (see ``JourneyReader``): a value type with
-/// mutating methods, so that the per-row work has no captured state to check.
-struct JourneyAssembler {
-    struct Conversion { let lead: Int64; let at: Int64; let value: Int64; let inRange: Bool }
-    /// When a lead first reached the opportunity and customer stages.
-    typealias StageTimes = (lead: Int64, opportunity: Int64?, customer: Int64?)
+/// The unit id of a touch — its channel, or `channel/campaign` (`channel/(none)` without one) —
+/// from the channel's bytes and the campaign id, without making a string for channels seen before.
+struct UnitResolver {
+    let unit: JourneyOptions.Unit
+    let campaignNames: [Int64: String]
+    private var channels: [(bytes: [UInt8], name: String, unit: Int32)] = []
+    private var campaignUnits: [Int: [Int64: Int32]] = [:]
 
+    init(unit: JourneyOptions.Unit, campaignNames: [Int64: String]) {
+        self.unit = unit
+        self.campaignNames = campaignNames
+    }
+
+    mutating func callAsFunction(_ channel: UnsafeBufferPointer<UInt8>, _ campaignID: Int64?, _ units: inout UnitTable) -> Int32 {
+        var c = 0
+        while c < channels.count && !Bytes.equal(channel, channels[c].bytes) { c += 1 }
+        if c == channels.count {
+            let name = String(decoding: channel, as: UTF8.self)
+            channels.append((Array(channel), name, unit == .channel ? units.id(for: name) : -1))
+        }
+        if unit == .channel { return channels[c].unit }
+        let key = campaignID ?? -1
+        if let known = campaignUnits[c]?[key] { return known }
+        let id = units.id(for: channels[c].name + "/" + (campaignID.flatMap { campaignNames[$0] } ?? "(none)"))
+        campaignUnits[c, default: [:]][key] = id
+        return id
+    }
+}
+
+/// Turns one lead's touches (counted kinds, in time order, ties in import order) and
+/// conversions into journeys (see ``JourneyReader``): fill ``times``, ``units`` and
+/// ``conversions``, then call ``buildLead(created:opportunity:customer:)``, which empties them.
+struct JourneyAssembler {
     let lookback: Int64
     let nullEnd: Int64
     let direct: Int32
-    /// Conversions and stage anchors in lead order, walked beside the leads.
-    let conversions: [Conversion]
-    let anchors: [StageTimes]
-    /// Every lead (id, creation time) in id order.
-    var leads: [(id: Int64, created: Int64)] = []
+    var times: [Int64] = []
+    var units: [Int32] = []
+    var conversions: [(at: Int64, value: Int64, inRange: Bool)] = []
     private(set) var journeys: [Journey] = []
 
-    private var nextLead = 0, nextConversion = 0, nextAnchor = 0
-    private var current: Int64 = -1
-    private var times: [Int64] = [], units: [Int32] = [], ids: [Int64] = []
-    private var tiedOutOfOrder = false
-
-    init(lookback: Int64, nullEnd: Int64, direct: Int32, conversions: [Conversion], anchors: [StageTimes]) {
+    init(lookback: Int64, nullEnd: Int64, direct: Int32) {
         self.lookback = lookback
         self.nullEnd = nullEnd
         self.direct = direct
-        self.conversions = conversions
-        self.anchors = anchors
     }
 
-    mutating func touch(lead: Int64, at: Int64, id: Int64, unit: Int32) {
-        if lead != current {
-            flushLeads(through: lead)
-            current = lead
+    /// One journey per conversion in range; a null journey when the lead never converted, has
+    /// touches and was created before the end of the null paths' window.
+    mutating func buildLead(created: Int64, opportunity: Int64?, customer: Int64?) {
+        for c in conversions where c.inRange {
+            journeys.append(journey(endingAt: c.at, created: created, opportunity: opportunity, customer: customer,
+                                    conversions: 1, value: Double(c.value), nulls: 0))
         }
-        if let previous = times.last, previous == at, let previousID = ids.last, previousID > id { tiedOutOfOrder = true }
-        times.append(at)
-        units.append(unit)
-        ids.append(id)
-    }
-
-    mutating func finish() { flushLeads(through: Int64.max) }
-
-    /// Builds the journeys of every lead before `lead`, in id order: the current one with its
-    /// touches, the others without any.
-    private mutating func flushLeads(through lead: Int64) {
-        while nextLead < leads.count && leads[nextLead].id < lead {
-            let (id, created) = leads[nextLead]
-            nextLead += 1
-            build(id, created, touched: id == current)
+        // A null path needs a touch in its window (a lead quiet for the whole window is no path,
+        // whereas a conversion without touches is credited to `direct`).
+        if conversions.isEmpty && created < nullEnd && times.contains(where: { $0 >= nullEnd - 1 - lookback && $0 <= nullEnd - 1 }) {
+            var j = journey(endingAt: nullEnd - 1, created: created, opportunity: nil, customer: nil, conversions: 0, value: 0, nulls: 1)
+            j.anchors = StageAnchors()
+            journeys.append(j)
         }
         times.removeAll(keepingCapacity: true)
         units.removeAll(keepingCapacity: true)
-        ids.removeAll(keepingCapacity: true)
-        tiedOutOfOrder = false
+        conversions.removeAll(keepingCapacity: true)
     }
 
-    private mutating func build(_ lead: Int64, _ created: Int64, touched: Bool) {
-        if touched && tiedOutOfOrder {
-            // Touches at the same second count in import order (by id).
-            let order = times.indices.sorted { (times[$0], ids[$0]) < (times[$1], ids[$1]) }
-            units = order.map { units[$0] }
-            times = order.map { times[$0] }
-            tiedOutOfOrder = false
-        }
-        while nextConversion < conversions.count && conversions[nextConversion].lead < lead { nextConversion += 1 }
-        var end = nextConversion
-        while end < conversions.count && conversions[end].lead == lead { end += 1 }
-        while nextAnchor < anchors.count && anchors[nextAnchor].lead < lead { nextAnchor += 1 }
-        let stage = nextAnchor < anchors.count && anchors[nextAnchor].lead == lead ? anchors[nextAnchor] : nil
-        for c in conversions[nextConversion..<end] where c.inRange {
-            journeys.append(journey(endingAt: c.at, touched: touched, created: created, stage: stage, conversions: 1, value: Double(c.value), nulls: 0))
-        }
-        if end == nextConversion && created < nullEnd && touched && !times.isEmpty {
-            var j = journey(endingAt: nullEnd - 1, touched: true, created: created, stage: nil, conversions: 0, value: 0, nulls: 1)
-            j.anchors = StageAnchors()
-            if j.steps != [direct] { journeys.append(j) }
-        }
-    }
-
-    private func journey(endingAt t: Int64, touched: Bool, created: Int64, stage: StageTimes?,
+    private func journey(endingAt t: Int64, created: Int64, opportunity: Int64?, customer: Int64?,
                          conversions c: Double, value: Double, nulls: Double) -> Journey {
+        // The touches in the window are a contiguous run: times are in order.
         let from = t - lookback
-        var steps: [Int32] = []
-        var seconds: [Int64] = []
-        var indices: [Int] = []
-        for (i, at) in times.enumerated() where touched && at >= from && at <= t {
-            steps.append(units[i]); seconds.append(t - at); indices.append(i)
-        }
-        if steps.isEmpty { return Journey(steps: [direct], secondsBefore: [0], conversions: c, value: value, nulls: nulls) }
+        var first = 0
+        while first < times.count && times[first] < from { first += 1 }
+        var end = first
+        while end < times.count && times[end] <= t { end += 1 }
+        if first == end { return Journey(steps: [direct], secondsBefore: [0], conversions: c, value: value, nulls: nulls) }
+        let steps = Array(units[first..<end])
+        let seconds = times[first..<end].map { t - $0 }
+        /// The step of the last touch at or before `stageAt`.
         func anchor(_ stageAt: Int64?) -> Int? {
             guard let stageAt else { return nil }
-            return indices.lastIndex { times[$0] <= stageAt }
+            var k = end
+            while k > first && times[k - 1] > stageAt { k -= 1 }
+            return k > first ? k - 1 - first : nil
         }
-        let anchors = StageAnchors(lead: anchor(created), opportunity: anchor(stage?.opportunity), customer: anchor(stage?.customer ?? t))
+        let anchors = StageAnchors(lead: anchor(created), opportunity: anchor(opportunity), customer: anchor(customer ?? t))
         return Journey(steps: steps, secondsBefore: seconds, conversions: c, value: value, nulls: nulls, anchors: anchors)
     }
 }

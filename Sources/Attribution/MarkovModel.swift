@@ -16,6 +16,8 @@
 public struct MarkovModel: AttributionModel {
     public let id = "markov"
     public let order: Int
+    /// The chain's paths to `null` are the journeys that did not convert.
+    public var readsNullPaths: Bool { true }
 
     public init(order: Int = 1) throws {
         guard (1...8).contains(order) else { throw AttributionError.invalidOption("the Markov order must be between 1 and 8 (got \(order))") }

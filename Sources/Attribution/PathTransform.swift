@@ -31,9 +31,14 @@ struct WorkingStep {
 extension Journey {
     /// The journey after `transforms` (in order) and keeping at most the last `maxLength` steps.
     public func transformed(_ transforms: [PathTransform], maxLength: Int? = nil) -> Journey {
-        if anchors == StageAnchors(), stateLabels == nil, transforms.allSatisfy({ $0 == .unique || $0 == .exposure }) {
+        if stateLabels == nil, transforms.allSatisfy({ $0 == .unique || $0 == .exposure }) {
             return collapsed(exposure: transforms.contains(.exposure), maxLength: maxLength)
         }
+        return transformedStepByStep(transforms, maxLength: maxLength)
+    }
+
+    /// Any transforms, each step remembering the original steps it stands for.
+    func transformedStepByStep(_ transforms: [PathTransform], maxLength: Int?) -> Journey {
         var steps = self.steps.indices.map {
             WorkingStep(unit: self.steps[$0], label: self.steps[$0], secondsBefore: secondsBefore.isEmpty ? nil : secondsBefore[$0], origins: [$0])
         }
@@ -48,11 +53,12 @@ extension Journey {
         return out
     }
 
-    /// The common case without stage anchors — `unique` or `exposure`, and a length cap —
-    /// without the bookkeeping of the general path (a million journeys go through here).
+    /// The common case — `unique` or `exposure`, and a length cap — without the bookkeeping of
+    /// the general path (a million journeys go through here); a journey without consecutive
+    /// repeats is returned as it is, without copying its steps.
     func collapsed(exposure: Bool, maxLength: Int?) -> Journey {
         var out = self
-        if exposure {
+        if exposure && zip(steps, steps.dropFirst()).contains(where: { $0 == $1 }) {
             var steps: [Int32] = []
             var seconds: [Int64] = []
             steps.reserveCapacity(self.steps.count)
@@ -67,10 +73,21 @@ extension Journey {
             }
             out.steps = steps
             out.secondsBefore = seconds
+            // An anchor moves to the collapsed step of its run: one per change of unit before it.
+            func collapsedIndex(_ i: Int?) -> Int? {
+                i.map { i in (0..<i).reduce(0) { $0 + (self.steps[$1] != self.steps[$1 + 1] ? 1 : 0) } }
+            }
+            out.anchors = StageAnchors(lead: collapsedIndex(anchors.lead), opportunity: collapsedIndex(anchors.opportunity),
+                                       customer: collapsedIndex(anchors.customer))
         }
         if let maxLength, out.steps.count > maxLength {
-            out.steps.removeFirst(out.steps.count - maxLength)
-            if !out.secondsBefore.isEmpty { out.secondsBefore.removeFirst(out.secondsBefore.count - maxLength) }
+            let cut = out.steps.count - maxLength
+            out.steps.removeFirst(cut)
+            if !out.secondsBefore.isEmpty { out.secondsBefore.removeFirst(cut) }
+            // Anchors on the steps cut off are lost.
+            func shifted(_ i: Int?) -> Int? { i.flatMap { $0 >= cut ? $0 - cut : nil } }
+            out.anchors = StageAnchors(lead: shifted(out.anchors.lead), opportunity: shifted(out.anchors.opportunity),
+                                       customer: shifted(out.anchors.customer))
         }
         return out
     }

@@ -1,5 +1,4 @@
 import ChannelKit
-import Dispatch
 import Warehouse
 
 /// What a channel or campaign report covers.
@@ -197,34 +196,4 @@ public enum AcquisitionReport {
 /// One conversion of a customer, with its lead's creation time and first touch.
 struct CustomerRow: Sendable {
     let lead: Int64, created: Int64, channel: String?, campaign: Int64?, at: Int64, revenue: Int64, currency: String
-}
-
-/// Runs `body` on a second connection to the same warehouse file, on another thread, while the
-/// caller goes on with its own connection; ``wait()`` returns the result. Readers never block
-/// each other in SQLite. An in-memory database has no second connection: `body` then runs on
-/// the caller's connection when it waits.
-final class ParallelRead<T: Sendable>: @unchecked Sendable {
-    private let group = DispatchGroup()
-    private var result: Result<T, any Error>?
-    private let fallback: (() throws -> T)?
-
-    init(_ db: Database, _ body: @escaping @Sendable (Database) throws -> T) {
-        let path = db.path
-        guard !path.isEmpty, path != ":memory:" else {
-            fallback = { try body(db) }
-            return
-        }
-        fallback = nil
-        group.enter()
-        DispatchQueue.global().async { [self] in
-            result = Result { try body(try Database(path: path)) }
-            group.leave()
-        }
-    }
-
-    func wait() throws -> T {
-        if let fallback { return try fallback() }
-        group.wait()
-        return try result!.get()
-    }
 }

@@ -228,6 +228,10 @@ enum CoreSchema {
             CREATE INDEX leads_for_reports ON leads (first_channel, created_at, first_campaign_id, stage_mql_at, stage_sql_at,
                                                      stage_opportunity_at, stage_customer_at, first_converted_at);
             """)
+
+        // Each lead's touches and conversions packed in one row, for attribution (see
+        // ``LeadJourneys``); the rows are built in Swift by the next open of the warehouse.
+        migrations.register("core.7.lead-journeys", sql: LeadJourneys.createSQL)
     }
 
     /// Recomputes every lead's milestones from `lifecycle_stages` and `conversions`.

@@ -206,6 +206,17 @@ public final class Statement {
         try check(rc)
     }
 
+    /// Binds bytes as a BLOB (copied by SQLite).
+    public func bind(blob bytes: [UInt8], at index: Int32) throws(WarehouseError) {
+        let handle = self.handle
+        // A NULL pointer would bind NULL: an empty blob is a zero-length blob.
+        guard !bytes.isEmpty else { try check(sqlite3_bind_zeroblob(handle, index, 0)); return }
+        let rc = bytes.withUnsafeBytes { buffer in
+            sqlite3_bind_blob(handle, index, buffer.baseAddress, Int32(buffer.count), csqlite_transient())
+        }
+        try check(rc)
+    }
+
     public func bind(_ value: Int64?, at index: Int32) throws(WarehouseError) {
         if let value { try bind(value, at: index) } else { try check(sqlite3_bind_null(handle, index)) }
     }
@@ -239,6 +250,13 @@ public final class Statement {
         let p = sqlite3_column_text(handle, column)
         let count = Int(sqlite3_column_bytes(handle, column))
         return try body(UnsafeBufferPointer(start: p, count: p == nil ? 0 : count))
+    }
+
+    /// The column's BLOB bytes (empty for NULL or an empty blob; valid only inside `body`).
+    public func withBlobBytes<T>(_ column: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        let p = sqlite3_column_blob(handle, column)
+        let count = Int(sqlite3_column_bytes(handle, column))
+        return try body(UnsafeBufferPointer(start: p?.assumingMemoryBound(to: UInt8.self), count: p == nil ? 0 : count))
     }
 
     public func text(_ column: Int32) -> String? {

@@ -46,6 +46,11 @@ public final class Warehouse {
                     ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name
                     """, [.text(channel.id), .text(channel.displayName)])
             }
+            // Derived rows a migration asked for (the migration's SQL cannot pack them).
+            if try db.scalarText("SELECT value FROM settings WHERE key = ?", [.text(LeadJourneys.rebuildSetting)]) != nil {
+                try LeadJourneys.rebuild(db, leads: nil)
+                try db.run("DELETE FROM settings WHERE key = ?", [.text(LeadJourneys.rebuildSetting)])
+            }
             if try db.scalarText("SELECT value FROM settings WHERE key = 'identifier_salt'") == nil {
                 var rng = SystemRandomNumberGenerator()
                 let salt = (0..<4).map { _ in String(rng.next() as UInt64, radix: 16) }.joined(separator: "-")
@@ -79,7 +84,8 @@ public final class Warehouse {
     /// Recomputes the columns of `leads` derived from other tables — after a snapshot import,
     /// say; import runs keep them up to date as they go (``WarehouseWriter``): the first touch
     /// (`first_channel`, `first_campaign_id`, `first_touch_at`: the earliest touchpoint, the
-    /// first imported on a tie) and the milestones (`stage_*_at`, `first_converted_at`).
+    /// first imported on a tie) and the milestones (`stage_*_at`, `first_converted_at`); then
+    /// every row of ``LeadJourneys``.
     public func refreshDerivedLeadColumns() throws {
         try db.execute(CoreSchema.refreshMilestonesSQL)
         try db.execute("""
@@ -88,6 +94,7 @@ public final class Warehouse {
                 first_campaign_id = (SELECT t.campaign_id FROM touchpoints t WHERE t.lead_id = leads.id ORDER BY t.occurred_at, t.id LIMIT 1),
                 first_touch_at = (SELECT min(t.occurred_at) FROM touchpoints t WHERE t.lead_id = leads.id)
             """)
+        try LeadJourneys.rebuild(db, leads: nil)
     }
 
     /// Row counts of the main tables, for summaries and tests.

@@ -30,6 +30,9 @@ public final class WarehouseWriter {
     /// then the first conversion), merged into `leads` at the end of the run.
     private var earliestMilestones: [Int64: [Int64?]] = [:]
     private static let milestoneCount = LeadMilestones.stageColumns.count + 1
+    /// Leads whose ``LeadJourneys`` row this run may have changed (new touches or conversions, an
+    /// earlier creation time, an opportunity or customer stage): rebuilt at the end of the run.
+    private var journeyLeads: Set<Int64> = []
 
     private let findLeadByKey: Statement
     private let findLeadByEmail: Statement
@@ -215,6 +218,7 @@ public final class WarehouseWriter {
             }
             id = existing
             outcome = db.changes > 0 || newKey ? .updated : .unchanged
+            if db.changes > 0 { journeyLeads.insert(existing) }
         } else {
             let s = insertLeadStatement
             s.reset()
@@ -282,6 +286,7 @@ public final class WarehouseWriter {
         try s.bind(runID, at: 11)
         try s.step()
         guard db.changes > 0 else { return .unchanged }
+        journeyLeads.insert(leadID)
         let seconds = at.secondsSinceEpoch
         if let known = earliestTouches[leadID], known.at <= seconds { return .inserted }
         earliestTouches[leadID] = EarliestTouch(at: seconds, channel: channel, campaignID: campaignID)
@@ -341,6 +346,7 @@ public final class WarehouseWriter {
         try s.bind(runID, at: 6)
         try s.step()
         guard db.changes > 0 else { return .unchanged }
+        journeyLeads.insert(leadID)
         noteMilestone(Self.milestoneCount - 1, of: leadID, at: at)
         return .inserted
     }
@@ -356,6 +362,7 @@ public final class WarehouseWriter {
         try s.step()
         guard db.changes > 0 else { return .unchanged }
         if let k = LeadMilestones.stages.firstIndex(of: stage) { noteMilestone(k, of: leadID, at: at) }
+        if stage == "opportunity" || stage == "customer" { journeyLeads.insert(leadID) }
         return .inserted
     }
 
@@ -416,6 +423,7 @@ public final class WarehouseWriter {
         }
         try updateFirstTouches()
         try updateMilestones()
+        try updateJourneys()
         try db.run("""
             UPDATE import_runs SET file_sha256 = ?, file_bytes = ?, finished_at = ?, rows_read = ?, rows_inserted = ?,
                 rows_updated = ?, rows_unchanged = ?, rows_rejected = ?
@@ -455,6 +463,15 @@ public final class WarehouseWriter {
             for (i, t) in times.enumerated() { try update.bind(t, at: Int32(i + 2)) }
             try update.step()
         }
+    }
+
+    /// Rebuilds the ``LeadJourneys`` rows of the leads this run changed — every row in one pass
+    /// when that is a large share of the leads (a first import), else the changed ones.
+    private func updateJourneys() throws {
+        guard !journeyLeads.isEmpty else { return }
+        let leadCount = try db.scalarInt("SELECT count(*) FROM leads") ?? 0
+        try LeadJourneys.rebuild(db, leads: Int64(journeyLeads.count) * 4 >= leadCount ? nil : journeyLeads)
+        journeyLeads = []
     }
 
     private func lookup(_ s: Statement, _ value: String) throws -> Int64? {

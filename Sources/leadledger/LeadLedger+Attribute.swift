@@ -115,6 +115,7 @@ extension LeadLedger {
                 Terminal.writeErr("\(what): \(ReportTable.fixed(Double(d.seconds) + Double(d.attoseconds) * 1e-18, places: 3)) s\n")
                 phaseStart = clock.now
             }
+            let chosen = try models(fromFile: paths != nil)
             var units: UnitTable
             var journeys: [Journey]
             var spend: [String: Int64] = [:]
@@ -133,6 +134,7 @@ extension LeadLedger {
                 if includeImpressions { options.kinds.insert(.impression) }
                 options.from = period.from
                 options.to = period.to
+                options.nullPaths = chosen.contains { $0.readsNullPaths }
                 let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
                 let set = try JourneyReader.read(w, options)
                 (units, journeys, currency) = (set.units, set.journeys, set.currency)
@@ -154,7 +156,6 @@ extension LeadLedger {
             let runner = AttributionRun(transforms: transform == nil && transforms.isEmpty ? nil : (transform == nil ? [.unique] + transforms : transforms),
                                         maxLength: maxPath)
             lap("read \(journeys.count) journeys")
-            let chosen = try models(fromFile: paths != nil)
             var results: [AttributionRun.ModelResult] = []
             for model in chosen {
                 results += try runner.run([model], journeys: journeys, units: units.count)

@@ -98,3 +98,73 @@ import Warehouse
         #expect(throws: AttributionError.noConversions) { try AttributionRun().run([LinearModel()], journeys: none.journeys, units: none.units.count) }
     }
 }
+
+/// The journeys read from the packed ``LeadJourneys`` rows against a second route: each
+/// conversion's window asked of `touchpoints` and `conversions` with plain SQL, for random
+/// warehouses (same-second ties, impressions, several files, leads without touches).
+@Suite struct JourneyReaderSecondRoute {
+    @Test(arguments: 1...6)
+    func packedRowsGiveWhatPlainSQLGives(_ seed: Int) throws {
+        var rng = SplitMix(seed: UInt64(seed) &* 6_364_136_223)
+        let dir = TemporaryDirectory()
+        let warehouse = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
+        let importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
+        let leads = (1...12).map { "L\($0)" }
+        func time(_ day: UInt64) -> String { "2026-03-\(10 + day)T\(10 + rng.next() % 2):00:00Z" }
+        var files = [("leads", "lead_id,created_at\n" + leads.map { "\($0),2026-03-0\(1 + rng.next() % 9)T00:00:00Z\n" }.joined())]
+        let sources = ["facebook,paid_social,tet", "google,cpc,brand", "newsletter,email,jan", ",,", "partner,referral,"]
+        for part in 0..<3 {
+            var rows = "occurred_at,lead_id,utm_source,utm_medium,utm_campaign,referrer,landing_page,event\n"
+            for _ in 0..<25 {
+                rows += "\(time(rng.next() % 15)),\(leads[Int(rng.next() % 10)]),\(sources[Int(rng.next() % 5)]),,,\(["visit", "click", "impression"][Int(rng.next() % 3)])\n"
+            }
+            files.append(("touches", rows))
+            if part < 2 {
+                var conversions = "lead_id,converted_at,revenue,currency\n"
+                for _ in 0..<3 { conversions += "\(leads[Int(rng.next() % 12)]),\(time(5 + rng.next() % 12)),\(1 + rng.next() % 90).00,USD\n" }
+                files.append(("conversions", conversions))
+            }
+        }
+        for (i, (source, text)) in files.enumerated() {
+            _ = try importer.importFile(source: source, path: dir.write("f\(i).csv", text))
+        }
+        var options = JourneyOptions()
+        options.lookbackDays = 3
+        let set = try JourneyReader.read(warehouse, options)
+
+        // Second route: the same journeys, one SQL query per window.
+        let db = warehouse.db
+        let lookback = Int64(options.lookbackDays) * 86_400
+        func window(_ lead: Int64, endingAt t: Int64) throws -> [String] {
+            var steps: [String] = []
+            try db.query("""
+                SELECT channel_id, ?2 - occurred_at FROM touchpoints
+                WHERE lead_id = ?1 AND kind <> 'impression' AND occurred_at BETWEEN ?2 - ?3 AND ?2 ORDER BY occurred_at, id
+                """, [.integer(lead), .integer(t), .integer(lookback)]) { steps.append("\($0.text(0)!)@\($0.int(1))") }
+            return steps.isEmpty ? ["direct@0"] : steps
+        }
+        var expected: [[String]] = []
+        let latest = max(try db.scalarInt("SELECT max(occurred_at) FROM touchpoints") ?? 0, try db.scalarInt("SELECT max(converted_at) FROM conversions") ?? 0)
+        try db.query("SELECT id FROM leads ORDER BY id") { s in
+            let lead = s.int(0)
+            var conversions: [Int64] = []
+            try db.query("SELECT converted_at FROM conversions WHERE lead_id = ? ORDER BY converted_at", [.integer(lead)]) { conversions.append($0.int(0)) }
+            for at in conversions { expected.append(["conversion"] + (try window(lead, endingAt: at))) }
+            let touched = try db.scalarInt("SELECT count(*) FROM touchpoints WHERE lead_id = ? AND kind <> 'impression'", [.integer(lead)])! > 0
+            if conversions.isEmpty && touched {
+                let steps = try window(lead, endingAt: latest)
+                if steps != ["direct@0"] { expected.append(["null"] + steps) }  // a touch in the window
+            }
+        }
+        func named(_ set: JourneySet) -> [[String]] {
+            set.journeys.map { j in
+                [j.conversions > 0 ? "conversion" : "null"] + j.steps.indices.map { "\(set.units.names[Int(j.steps[$0])])@\(j.secondsBefore[$0])" }
+            }
+        }
+        #expect(named(set) == expected)
+        #expect(set.totalConversions == Double(try db.scalarInt("SELECT count(*) FROM conversions")!))
+        // Without null paths: the same conversion journeys.
+        options.nullPaths = false
+        #expect(named(try JourneyReader.read(warehouse, options)) == expected.filter { $0[0] == "conversion" })
+    }
+}

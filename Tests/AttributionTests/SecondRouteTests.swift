@@ -118,6 +118,27 @@ import TestSupport
         #expect(path.transformed([.removeIfLastAndNotAll([2])]).steps == [3, 0, 1, 1, 2, 3])
         #expect(path.transformed([], maxLength: 3).steps == [3, 2, 2])
     }
+
+    /// Property: the fast path for `unique` and `exposure` (with or without a length cap) gives
+    /// what the step-by-step path gives — steps, times and stage anchors — for random journeys.
+    @Test(arguments: 1...4)
+    func theFastPathAgreesWithTheStepByStepPath(_ seed: Int) {
+        var rng = SplitMix(seed: UInt64(seed) &* 31)
+        for _ in 0..<500 {
+            let n = 1 + Int(rng.next() % 9)
+            let steps = (0..<n).map { _ in Int32(rng.next() % 3) }
+            let seconds = (0..<n).map { Int64(100 - $0 * 10) }
+            func anchor() -> Int? { rng.next() % 3 == 0 ? nil : Int(rng.next() % UInt64(n)) }
+            let journey = Journey(steps: steps, secondsBefore: seconds, conversions: 1,
+                                  anchors: StageAnchors(lead: anchor(), opportunity: anchor(), customer: anchor()))
+            for transforms in [[PathTransform.unique], [.exposure], []] {
+                for maxLength in [nil, 1, 3] {
+                    #expect(journey.transformed(transforms, maxLength: maxLength) == journey.transformedStepByStep(transforms, maxLength: maxLength),
+                            "\(steps) \(journey.anchors) \(transforms) \(String(describing: maxLength))")
+                }
+            }
+        }
+    }
 }
 
 @Suite struct PathFileTests {

@@ -176,12 +176,19 @@ extension ImportResult.Status {
 /// stage milestones, first conversion) equal a full recomputation from the fact tables, however
 /// the facts arrive; and no imported row breaks a foreign key (import runs switch SQLite's
 /// per-row checks off and rely on writing only ids they looked up or created).
+///
+/// The same holds for ``LeadJourneys``' rows: with bystander leads (no facts) a run rebuilds only
+/// the rows of the leads it changed; without, the two changed leads are most leads and the run
+/// rebuilds every row.
 @Suite struct DerivedLeadColumnsProperty {
-    @Test(arguments: 1...8)
-    func incrementalUpdatesEqualAFullRecomputation(_ seed: Int) throws {
+    @Test(arguments: 1...8, [false, true])
+    func incrementalUpdatesEqualAFullRecomputation(_ seed: Int, _ bystanders: Bool) throws {
         var rng = SplitMix(seed: UInt64(seed) &* 7919)
         let f = try Fixture()
         try f.importText("leads", "leads.csv", leadsCSV)
+        if bystanders {
+            try f.importText("leads", "bystanders.csv", "lead_id,created_at\n" + (10..<40).map { "B\($0),2026-01-02T00:00:00Z\n" }.joined())
+        }
         let leads = ["L1", "L2"]
         let sources = [("facebook", "paid_social", "tet"), ("google", "cpc", "brand"), ("newsletter", "email", "jan"), ("", "", "")]
         func time(_ r: inout SplitMix) -> String { "2026-01-\(10 + Int(r.next() % 9))T\(10 + Int(r.next() % 3)):00:00Z" }
@@ -201,6 +208,8 @@ extension ImportResult.Status {
             files.append(("stages", "lead_id,stage,changed_at", cut(stages)))
             files.append(("conversions", "lead_id,converted_at,revenue,currency,conversion_id", cut(conversions)))
         }
+        // The CRM learns that L2 was created earlier than it said.
+        files.append(("leads", "lead_id,created_at", ["L2,2026-01-0\(1 + rng.next() % 5)T08:00:00Z"]))
         for (i, (source, header, rows)) in files.shuffled(using: &rng).enumerated() {
             try f.importText(source, "f\(i).csv", ([header] + rows.shuffled(using: &rng)).joined(separator: "\n") + "\n")
         }
@@ -208,9 +217,15 @@ extension ImportResult.Status {
             SELECT id, first_channel, first_campaign_id, first_touch_at, stage_mql_at, stage_sql_at, stage_opportunity_at,
                    stage_customer_at, first_converted_at FROM leads ORDER BY id
             """
-        let incremental = try f.rows(derived)
+        let journeys = """
+            SELECT lead_id, created_at, ifnull(opportunity_at, '-'), ifnull(customer_at, '-'), hex(touches), hex(conversions)
+            FROM lead_journeys ORDER BY lead_id
+            """
+        let incremental = try f.rows(derived), incrementalJourneys = try f.rows(journeys)
+        #expect(incrementalJourneys.count == 2)
         try f.warehouse.refreshDerivedLeadColumns()
         #expect(try f.rows(derived) == incremental)
+        #expect(try f.rows(journeys) == incrementalJourneys)
         #expect(try f.rows("PRAGMA foreign_key_check").isEmpty)
         #expect(try f.warehouse.db.scalarInt("PRAGMA foreign_keys") == 1)
     }

@@ -21,11 +21,11 @@ struct TableOwningChannel: ChannelPlugin {
         let dir = TemporaryDirectory()
         let path = dir.file("w.sqlite")
         let first = try Warehouse(path: path, channels: [TableOwningChannel()])
-        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "bookfair.1.stands"])
+        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "bookfair.1.stands"])
         let salt = try first.identifierSalt()
         #expect(salt.count > 16)
         let again = try Warehouse(path: path, channels: [TableOwningChannel()])
-        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "bookfair.1.stands"])
+        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "bookfair.1.stands"])
         #expect(try again.identifierSalt() == salt)
         #expect(try again.db.scalarInt("SELECT count(*) FROM bookfair_stands") == 0)
         var channels: [String] = []
@@ -54,13 +54,48 @@ struct TableOwningChannel: ChannelPlugin {
         }
         let w = try Warehouse(path: path, channels: [])
         #expect(try w.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch",
-                                              "core.5.first-touch-time", "core.6.lead-milestones"])
+                                              "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys"])
         #expect(try w.db.scalarText("SELECT amount_minor || '/' || detail || '/' FROM costs") == "500//")
         let derived = """
             SELECT first_channel || '@' || first_touch_at || ' mql ' || stage_mql_at || ' sql ' || ifnull(stage_sql_at, '-')
                    || ' customer ' || stage_customer_at || ' converted ' || first_converted_at FROM leads
             """
         #expect(try w.db.scalarText(derived) == "direct@800 mql 1500 sql - customer 4000 converted 3000")
+        // The lead's journey row, packed by hand (see LeadJourneys): touch = header (kind 2 `visit`,
+        // 0x20 new channel), zigzag varint of the seconds since the previous touch (800 → 1600 →
+        // C0 0C; 100 → 200 → C8 01), channel length and bytes; conversion = zigzag varint time
+        // (3000 → F0 2E; +2000 → A0 1F), revenue varint, currency.
+        #expect(try w.db.scalarText("""
+            SELECT created_at || ' ' || ifnull(opportunity_at, '-') || ' ' || customer_at || ' ' || hex(touches) || ' ' || hex(conversions) FROM lead_journeys
+            """) == "1000 - 4000 22C00C06646972656374" + "22C801056F74686572 F02E01555344A01F01555344")
+        #expect(try w.db.scalarText("SELECT value FROM settings WHERE key = ?", [.text(LeadJourneys.rebuildSetting)]) == nil)
+        var decoded: [String] = []
+        try LeadJourneys.read(w.db) { row in
+            var t = row.touches
+            while t.next() { decoded.append("\(LeadJourneys.kinds[t.kind].rawValue) \(String(decoding: t.channel, as: UTF8.self))@\(t.at)") }
+            var c = row.conversions
+            while c.next() { decoded.append("\(c.revenueMinor) \(String(decoding: c.currency, as: UTF8.self))@\(c.at)") }
+        }
+        #expect(decoded == ["visit direct@800", "visit other@900", "1 USD@3000", "1 USD@5000"])
+    }
+
+    /// A damaged blob ends the walk instead of reading past its end.
+    @Test func aTruncatedJourneyRowStopsEarly() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: [])
+        try w.db.execute("""
+            INSERT INTO import_runs VALUES (1, 'core', 'leads', 'a.csv', '\(String(repeating: "a", count: 64))', 1, 0, 0, 1, 1, 0, 0, 0);
+            INSERT INTO leads (id, created_at, import_run_id) VALUES (1, 1000, 1);
+            INSERT INTO lead_journeys VALUES (1, 1000, NULL, NULL, X'22C00C0664697265637422C801FF', X'F02E0155');
+            """)
+        var touches = 0, conversions = 0
+        try LeadJourneys.read(w.db) { row in
+            var t = row.touches
+            while t.next() { touches += 1 }
+            var c = row.conversions
+            while c.next() { conversions += 1 }
+        }
+        #expect(touches == 1 && conversions == 0)
     }
 
     @Test func runsInWALModeWithForeignKeys() throws {
