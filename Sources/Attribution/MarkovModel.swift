@@ -43,8 +43,11 @@ public struct MarkovModel: AttributionModel {
     public func attribute(_ journeys: [Journey], units: Int) throws -> Credit {
         let fit = try self.fit(journeys, units: units)
         var credit = Credit(units: units)
-        let totalConversions = journeys.reduce(0) { $0 + $1.conversions }
-        let totalValue = journeys.reduce(0) { $0 + $1.value }
+        var totalConversions = 0.0, totalValue = 0.0
+        for i in journeys.indices {
+            totalConversions += journeys[i].conversions
+            totalValue += journeys[i].value
+        }
         let sum = fit.removalEffects.reduce(0, +)
         guard sum > 0 else { return credit }
         for u in 0..<units {
@@ -67,7 +70,10 @@ public struct MarkovModel: AttributionModel {
             return s
         }
         // A state is the window of its last k symbols, packed into one integer when it fits.
-        let distinctLabels = Set(journeys.lazy.compactMap(\.stateLabels).flatMap { $0 }).count
+        // (Loops read fields by index: a `for j in journeys` copies each journey, retaining its arrays.)
+        var labels = Set<Int32>()
+        for i in journeys.indices { if let l = journeys[i].stateLabels { labels.formUnion(l) } }
+        let distinctLabels = labels.count
         let bits = max(1, (units + distinctLabels + 1).bitWidthNeeded)
         let packable = bits * order <= 63
         var stateIndex: [UInt64: Int] = [:]
@@ -77,7 +83,17 @@ public struct MarkovModel: AttributionModel {
         // Transition counts keyed by (from row << 32 | target column); row 0 is start, row s + 1
         // state s; column s + 2 is state s, 0 conversion, 1 null.
         var counts: [UInt64: Double] = [:]
-        for j in journeys where !j.steps.isEmpty && j.conversions + j.nulls > 0 {
+        // Few possible windows (order 1 with up to 1,023 symbols): state ids and counts in flat
+        // arrays indexed by window and by (row, column) instead of hash tables.
+        let dense = packable && bits * order <= 10
+        let windows = dense ? 1 << (bits * order) : 0
+        var denseIndex = [Int](repeating: -1, count: windows)
+        var denseCounts = [Double](repeating: 0, count: dense ? (windows + 1) * (windows + 2) : 0)
+        @inline(__always) func count(_ row: UInt64, _ column: Int, _ weight: Double) {
+            if dense { denseCounts[Int(row) * (windows + 2) + column] += weight } else { counts[row << 32 | UInt64(column), default: 0] += weight }
+        }
+        for n in journeys.indices where !journeys[n].steps.isEmpty && journeys[n].conversions + journeys[n].nulls > 0 {
+            let j = journeys[n]
             let weight = j.conversions + j.nulls
             let labels = j.stateLabels ?? j.steps
             var previous: UInt64 = 0
@@ -86,7 +102,15 @@ public struct MarkovModel: AttributionModel {
             for i in j.steps.indices {
                 let index: Int
                 let range = max(0, i - order + 1)...i
-                if packable {
+                if dense {
+                    window = ((window << UInt64(bits)) | symbol(labels[i], unit: j.steps[i])) & mask
+                    if denseIndex[Int(window)] >= 0 { index = denseIndex[Int(window)] } else {
+                        index = states.count
+                        denseIndex[Int(window)] = index
+                        states.append(Array(labels[range]))
+                        stateUnits.append(Array(j.steps[range]))
+                    }
+                } else if packable {
                     window = ((window << UInt64(bits)) | symbol(labels[i], unit: j.steps[i])) & mask
                     if let known = stateIndex[window] { index = known } else {
                         index = states.count
@@ -103,11 +127,18 @@ public struct MarkovModel: AttributionModel {
                         stateUnits.append(Array(j.steps[range]))
                     }
                 }
-                counts[previous << 32 | UInt64(index + 2), default: 0] += weight
+                count(previous, index + 2, weight)
                 previous = UInt64(index + 1)
             }
-            if j.conversions > 0 { counts[previous << 32 | 0, default: 0] += j.conversions }
-            if j.nulls > 0 { counts[previous << 32 | 1, default: 0] += j.nulls }
+            if j.conversions > 0 { count(previous, 0, j.conversions) }
+            if j.nulls > 0 { count(previous, 1, j.nulls) }
+        }
+        if dense {
+            for row in 0...states.count {
+                for column in 0..<(states.count + 2) where denseCounts[row * (windows + 2) + column] != 0 {
+                    counts[UInt64(row) << 32 | UInt64(column)] = denseCounts[row * (windows + 2) + column]
+                }
+            }
         }
         var rows = [[Int: Double]](repeating: [:], count: states.count + 1)
         for (key, count) in counts {
