@@ -175,9 +175,7 @@ public final class WarehouseWriter {
     /// The lead known by `key`, if any.
     public func leadID(forKey key: String) throws -> Int64? {
         if let leadKeys { return leadKeys[key] }
-        findLeadByKey.reset()
-        try findLeadByKey.bind(key, at: 1)
-        return try findLeadByKey.step() ? findLeadByKey.int(0) : nil
+        return try lookup(findLeadByKey, key)
     }
 
     /// The lead whose email has this hash, if any.
@@ -320,6 +318,7 @@ public final class WarehouseWriter {
     private func restate(_ find: Statement, _ write: Statement, key: [SQLValue], values: [SQLValue],
                          isSame: (Statement) -> Bool) throws -> WriteOutcome {
         find.reset()
+        defer { find.reset() }
         try find.bind(key)
         var existingID: Int64?
         if try find.step() {
@@ -476,8 +475,12 @@ public final class WarehouseWriter {
         journeyLeads = []
     }
 
+    /// The first column of `s`'s first row for `value`. The statement is reset before it returns:
+    /// one left on a row is an active read, and SQLite refuses to drop an index (the bulk touch
+    /// load) while any read is active on the connection.
     private func lookup(_ s: Statement, _ value: String) throws -> Int64? {
         s.reset()
+        defer { s.reset() }
         try s.bind(value, at: 1)
         return try s.step() ? s.int(0) : nil
     }

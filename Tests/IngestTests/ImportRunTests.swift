@@ -267,6 +267,26 @@ extension ImportResult.Status {
         #expect(counts[0].inserted == Set(rows).count && counts[0].unchanged == rows.count - Set(rows).count)
     }
 
+    /// A channel's export whose rows find their leads by email (statements that read a row)
+    /// takes the bulk path too: SQLite refuses to drop an index while a read is left open.
+    @Test func aPluginExportFindingLeadsByEmailLoadsInBulk() throws {
+        let f = try Fixture()
+        f.importer.largeFileBytes = 0
+        try f.importText("leads", "leads.csv", leadsCSV)
+        let result = try f.importText("email", "engagement.csv", """
+            email,campaign,opened_at,clicked_at
+            an@example.com,Jan Newsletter,2026-01-10T08:00:00Z,2026-01-10T08:05:00Z
+            binh@example.com,Jan Newsletter,2026-01-11T09:00:00Z,
+            an@example.com,Jan Newsletter,2026-01-10T08:00:00Z,2026-01-10T08:05:00Z
+
+            """)
+        #expect(result.rejects.isEmpty)
+        #expect(try f.count("touchpoints") == 3)
+        #expect(try f.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'touchpoints' ORDER BY name")
+                == [["touchpoints_by_channel"], ["touchpoints_natural_key"]])
+        #expect(try f.count("lead_journeys") == 2)
+    }
+
     /// The indexes a bulk load drops come back if its transaction is rolled back (a killed
     /// import): DDL is transactional in SQLite.
     @Test func aRolledBackBulkLoadKeepsTheIndexes() throws {
