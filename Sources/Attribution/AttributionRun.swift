@@ -27,7 +27,13 @@ public struct AttributionRun: Sendable {
     public func run(_ models: [any AttributionModel], journeys: [Journey], units: Int) throws -> [ModelResult] {
         guard journeys.contains(where: { $0.conversions > 0 }) else { throw AttributionError.noConversions }
         return try models.map { model in
-            ModelResult(model: model.id, credit: try model.attribute(transformed(journeys, for: model), units: units))
+            // Markov with `exposure` alone collapses repeats as it counts (a million journeys not copied).
+            if var markov = model as? MarkovModel, (transforms ?? [.exposure]) == [.exposure], maxLength == nil,
+               !journeys.indices.contains(where: { journeys[$0].stateLabels != nil }) {
+                markov.collapsesRepeats = true
+                return ModelResult(model: model.id, credit: try markov.attribute(journeys, units: units))
+            }
+            return ModelResult(model: model.id, credit: try model.attribute(transformed(journeys, for: model), units: units))
         }
     }
 }

@@ -16,6 +16,9 @@
 public struct MarkovModel: AttributionModel {
     public let id = "markov"
     public let order: Int
+    /// Reads each path with consecutive repeats collapsed — the `exposure` transform, applied
+    /// while counting instead of copying every journey first (``AttributionRun`` sets it).
+    var collapsesRepeats = false
     /// The chain's paths to `null` are the journeys that did not convert.
     public var readsNullPaths: Bool { true }
 
@@ -92,31 +95,38 @@ public struct MarkovModel: AttributionModel {
         @inline(__always) func count(_ row: UInt64, _ column: Int, _ weight: Double) {
             if dense { denseCounts[Int(row) * (windows + 2) + column] += weight } else { counts[row << 32 | UInt64(column), default: 0] += weight }
         }
+        var collapsed: [Int32] = []
         for n in journeys.indices where !journeys[n].steps.isEmpty && journeys[n].conversions + journeys[n].nulls > 0 {
             let j = journeys[n]
+            var steps = j.steps
+            if collapsesRepeats && j.stateLabels == nil && zip(steps, steps.dropFirst()).contains(where: { $0 == $1 }) {
+                collapsed.removeAll(keepingCapacity: true)
+                for u in steps where collapsed.last != u { collapsed.append(u) }
+                steps = collapsed
+            }
             let weight = j.conversions + j.nulls
-            let labels = j.stateLabels ?? j.steps
+            let labels = j.stateLabels ?? steps
             var previous: UInt64 = 0
             var window: UInt64 = 0
             let mask: UInt64 = packable ? (1 << UInt64(bits * order)) - 1 : 0
-            for i in j.steps.indices {
+            for i in steps.indices {
                 let index: Int
                 let range = max(0, i - order + 1)...i
                 if dense {
-                    window = ((window << UInt64(bits)) | symbol(labels[i], unit: j.steps[i])) & mask
+                    window = ((window << UInt64(bits)) | symbol(labels[i], unit: steps[i])) & mask
                     if denseIndex[Int(window)] >= 0 { index = denseIndex[Int(window)] } else {
                         index = states.count
                         denseIndex[Int(window)] = index
                         states.append(Array(labels[range]))
-                        stateUnits.append(Array(j.steps[range]))
+                        stateUnits.append(Array(steps[range]))
                     }
                 } else if packable {
-                    window = ((window << UInt64(bits)) | symbol(labels[i], unit: j.steps[i])) & mask
+                    window = ((window << UInt64(bits)) | symbol(labels[i], unit: steps[i])) & mask
                     if let known = stateIndex[window] { index = known } else {
                         index = states.count
                         stateIndex[window] = index
                         states.append(Array(labels[range]))
-                        stateUnits.append(Array(j.steps[range]))
+                        stateUnits.append(Array(steps[range]))
                     }
                 } else {
                     let key = Array(labels[range])
@@ -124,7 +134,7 @@ public struct MarkovModel: AttributionModel {
                         index = states.count
                         wideIndex[key] = index
                         states.append(key)
-                        stateUnits.append(Array(j.steps[range]))
+                        stateUnits.append(Array(steps[range]))
                     }
                 }
                 count(previous, index + 2, weight)

@@ -96,6 +96,22 @@ import TestSupport
         }
         #expect(close(try credit(try MarkovModel(order: order), journeys, units: 5), try credit(LastTouchModel(), journeys, units: 5), 1e-9))
     }
+
+    /// Collapsing repeats while counting is the `exposure` transform: to the bit, any order.
+    @Test(arguments: 1...8)
+    func collapsingWhileCountingEqualsTheExposureTransform(_ seed: Int) throws {
+        let journeys = SumInvariantProperty.randomJourneys(seed: UInt64(seed) &* 2_654_435_761, units: 4)
+        for order in [1, 2, 3] {
+            let markov = try MarkovModel(order: order)
+            var collapsing = markov
+            collapsing.collapsesRepeats = true
+            let exposed = journeys.map { $0.transformed([.exposure]) }
+            #expect(try collapsing.attribute(journeys, units: 4) == markov.attribute(exposed, units: 4))
+            #expect(try collapsing.fit(journeys, units: 4).states == markov.fit(exposed, units: 4).states)
+            // And the run takes that path by default.
+            #expect(try AttributionRun().run([markov], journeys: journeys, units: 4)[0].credit == markov.attribute(exposed, units: 4))
+        }
+    }
 }
 
 @Suite struct PathTransformTests {
