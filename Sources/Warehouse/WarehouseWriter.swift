@@ -30,9 +30,10 @@ public final class WarehouseWriter {
     /// then the first conversion), merged into `leads` at the end of the run.
     private var earliestMilestones: [Int64: [Int64?]] = [:]
     private static let milestoneCount = LeadMilestones.stageColumns.count + 1
-    /// Leads whose ``LeadJourneys`` row this run may have changed (new touches or conversions, an
-    /// earlier creation time, an opportunity or customer stage): rebuilt at the end of the run.
-    private var journeyLeads: Set<Int64> = []
+    /// Leads whose ``LeadJourneys`` row this run may have changed — new touches, new conversions,
+    /// or only its lead columns (an earlier creation time, an opportunity or customer stage) —
+    /// brought up to date at the end of the run.
+    private var journeyTouchLeads: Set<Int64> = [], journeyConversionLeads: Set<Int64> = [], journeyColumnLeads: Set<Int64> = []
 
     private let findLeadByKey: Statement
     private let findLeadByEmail: Statement
@@ -216,7 +217,7 @@ public final class WarehouseWriter {
             }
             id = existing
             outcome = db.changes > 0 || newKey ? .updated : .unchanged
-            if db.changes > 0 { journeyLeads.insert(existing) }
+            if db.changes > 0 { journeyColumnLeads.insert(existing) }
         } else {
             let s = insertLeadStatement
             s.reset()
@@ -284,7 +285,7 @@ public final class WarehouseWriter {
         try s.bind(runID, at: 11)
         try s.step()
         guard db.changes > 0 else { return .unchanged }
-        journeyLeads.insert(leadID)
+        journeyTouchLeads.insert(leadID)
         let seconds = at.secondsSinceEpoch
         if let known = earliestTouches[leadID], known.at <= seconds { return .inserted }
         earliestTouches[leadID] = EarliestTouch(at: seconds, channel: channel, campaignID: campaignID)
@@ -345,7 +346,7 @@ public final class WarehouseWriter {
         try s.bind(runID, at: 6)
         try s.step()
         guard db.changes > 0 else { return .unchanged }
-        journeyLeads.insert(leadID)
+        journeyConversionLeads.insert(leadID)
         noteMilestone(Self.milestoneCount - 1, of: leadID, at: at)
         return .inserted
     }
@@ -361,7 +362,7 @@ public final class WarehouseWriter {
         try s.step()
         guard db.changes > 0 else { return .unchanged }
         if let k = LeadMilestones.stages.firstIndex(of: stage) { noteMilestone(k, of: leadID, at: at) }
-        if stage == "opportunity" || stage == "customer" { journeyLeads.insert(leadID) }
+        if stage == "opportunity" || stage == "customer" { journeyColumnLeads.insert(leadID) }
         return .inserted
     }
 
@@ -464,15 +465,20 @@ public final class WarehouseWriter {
         }
     }
 
-    /// Rebuilds the ``LeadJourneys`` rows of the leads this run changed — every row in one pass
-    /// when that is a large share of the leads (a first import), else the changed ones.
+    /// Brings the ``LeadJourneys`` rows of the leads this run changed up to date, packing again
+    /// only the parts it changed. Packing a lead's touches again costs an index search and a
+    /// random table read per touch: past about an eighth of the leads, one scan of every touch
+    /// (and conversion) is cheaper, and the table is rebuilt.
     private func updateJourneys() throws {
-        guard !journeyLeads.isEmpty else { return }
+        let leads = journeyTouchLeads.union(journeyConversionLeads).union(journeyColumnLeads)
+        guard !leads.isEmpty else { return }
+        var parts: LeadJourneys.Parts = []
+        if !journeyTouchLeads.isEmpty { parts.insert(.touches) }
+        if !journeyConversionLeads.isEmpty { parts.insert(.conversions) }
         let leadCount = try db.scalarInt("SELECT count(*) FROM leads") ?? 0
-        // A changed lead costs one index search and a random table read per touch; past about an
-        // eighth of the leads, one scan of every touch is cheaper.
-        try LeadJourneys.rebuild(db, leads: Int64(journeyLeads.count) * 8 >= leadCount ? nil : journeyLeads)
-        journeyLeads = []
+        let everyLead = parts.contains(.touches) && Int64(leads.count) * 8 >= leadCount
+        try LeadJourneys.rebuild(db, leads: everyLead ? nil : leads, parts: everyLead ? .all : parts)
+        (journeyTouchLeads, journeyConversionLeads, journeyColumnLeads) = ([], [], [])
     }
 
     /// The first column of `s`'s first row for `value`. The statement is reset before it returns:
