@@ -104,20 +104,22 @@ public struct StageAnchoredModel: PerJourneyModel {
     public func weights(_ j: Journey) -> [Double] {
         let n = j.steps.count
         guard n > 0 else { return [] }
-        var anchorSteps: [Int] = [0]
-        if let lead = j.anchors.lead { anchorSteps.append(lead) }
-        if let opportunity = j.anchors.opportunity { anchorSteps.append(opportunity) }
-        if shape == .fullPath, let customer = j.anchors.customer { anchorSteps.append(customer) }
+        // The anchor steps — first touch, lead creation, opportunity, and for full-path the
+        // customer — in plain integers (-1: none): no set or array per journey.
+        let lead = j.anchors.lead ?? -1, opportunity = j.anchors.opportunity ?? -1
+        let customer = shape == .fullPath ? (j.anchors.customer ?? -1) : -1
         var w = [Double](repeating: 0, count: n)
-        for a in anchorSteps where a < n { w[a] += anchorWeight }
-        let anchored = Set(anchorSteps.filter { $0 < n })
-        let others = (0..<n).filter { !anchored.contains($0) }
+        w[0] += anchorWeight
+        for a in [lead, opportunity, customer] where a >= 0 && a < n { w[a] += anchorWeight }
+        func isAnchor(_ i: Int) -> Bool { i == 0 || i == lead || i == opportunity || i == customer }
+        var others = 0
+        for i in 0..<n where !isAnchor(i) { others += 1 }
         let rest = 1 - w.reduce(0, +)
-        if others.isEmpty {
+        if others == 0 {
             let sum = w.reduce(0, +)
             return w.map { $0 / sum }
         }
-        for i in others { w[i] = rest / Double(others.count) }
+        for i in 0..<n where !isAnchor(i) { w[i] = rest / Double(others) }
         return w
     }
 }

@@ -44,6 +44,7 @@ public final class Warehouse {
                 try db.run("""
                     INSERT INTO channels (id, display_name, origin) VALUES (?, ?, 'plugin')
                     ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name
+                    WHERE display_name <> excluded.display_name
                     """, [.text(channel.id), .text(channel.displayName)])
             }
             // Derived rows a migration asked for (the migration's SQL cannot pack them).
