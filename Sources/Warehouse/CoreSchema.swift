@@ -232,6 +232,10 @@ enum CoreSchema {
         // Each lead's touches and conversions packed in one row, for attribution (see
         // ``LeadJourneys``); the rows are built in Swift by the next open of the warehouse.
         migrations.register("core.7.lead-journeys", sql: LeadJourneys.createSQL)
+
+        // The rows of leads with a conversion, whole, in lead order: the models that ignore
+        // null paths read a fifth of the leads from this index instead of every row.
+        migrations.register("core.8.converted-lead-journeys", sql: LeadJourneys.convertedIndexSQL)
     }
 
     /// Recomputes every lead's milestones from `lifecycle_stages` and `conversions`.

@@ -52,6 +52,13 @@ public enum LeadJourneys {
         INSERT INTO settings (key, value) VALUES ('\(rebuildSetting)', 'yes') ON CONFLICT (key) DO UPDATE SET value = 'yes';
         """
 
+    /// A covering index of the rows with a conversion (``read(_:leads:convertedOnly:_:)`` with
+    /// `convertedOnly` scans it; its WHERE must stay the read's term, word for word).
+    static let convertedIndexSQL = """
+        CREATE INDEX lead_journeys_converted ON lead_journeys (lead_id, created_at, opportunity_at, customer_at, touches, conversions)
+        WHERE length(conversions) > 0;
+        """
+
     /// SQL giving a touch's kind code (SQLite compares the short texts; Swift never sees them).
     private static let kindCodeSQL = "CASE kind "
         + kinds.enumerated().map { "WHEN '\($1.rawValue)' THEN \($0) " }.joined() + "END"
@@ -167,10 +174,7 @@ public enum LeadJourneys {
     /// conversion when `convertedOnly` — in lead order. A row's packed bytes are valid only inside `body`.
     public static func read(_ db: Database, leads: Range<Int64>? = nil, convertedOnly: Bool = false, _ body: (Row) throws -> Void) throws {
         let range = leads ?? Int64.min..<Int64.max
-        try db.query("""
-            SELECT lead_id, created_at, opportunity_at, customer_at, touches, conversions FROM lead_journeys
-            WHERE lead_id >= ?1 AND lead_id < ?2 \(convertedOnly ? "AND length(conversions) > 0" : "") ORDER BY lead_id
-            """, [.integer(range.lowerBound), .integer(range.upperBound)]) { s in
+        try db.query(readSQL(convertedOnly: convertedOnly), [.integer(range.lowerBound), .integer(range.upperBound)]) { s in
             try s.withBlobBytes(4) { touches in
                 try s.withBlobBytes(5) { conversions in
                     try body(Row(lead: s.int(0), createdAt: s.int(1), opportunityAt: s.optionalInt(2), customerAt: s.optionalInt(3),
@@ -178,6 +182,13 @@ public enum LeadJourneys {
                 }
             }
         }
+    }
+
+    static func readSQL(convertedOnly: Bool) -> String {
+        """
+        SELECT lead_id, created_at, opportunity_at, customer_at, touches, conversions FROM lead_journeys
+        WHERE lead_id >= ?1 AND lead_id < ?2 \(convertedOnly ? "AND length(conversions) > 0" : "") ORDER BY lead_id
+        """
     }
 
     /// One lead's journey facts, as read by ``LeadJourneys/read(_:_:)``.

@@ -21,11 +21,11 @@ struct TableOwningChannel: ChannelPlugin {
         let dir = TemporaryDirectory()
         let path = dir.file("w.sqlite")
         let first = try Warehouse(path: path, channels: [TableOwningChannel()])
-        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "bookfair.1.stands"])
+        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "bookfair.1.stands"])
         let salt = try first.identifierSalt()
         #expect(salt.count > 16)
         let again = try Warehouse(path: path, channels: [TableOwningChannel()])
-        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "bookfair.1.stands"])
+        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "bookfair.1.stands"])
         #expect(try again.identifierSalt() == salt)
         #expect(try again.db.scalarInt("SELECT count(*) FROM bookfair_stands") == 0)
         var channels: [String] = []
@@ -54,7 +54,8 @@ struct TableOwningChannel: ChannelPlugin {
         }
         let w = try Warehouse(path: path, channels: [])
         #expect(try w.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch",
-                                              "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys"])
+                                              "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys",
+                                              "core.8.converted-lead-journeys"])
         #expect(try w.db.scalarText("SELECT amount_minor || '/' || detail || '/' FROM costs") == "500//")
         let derived = """
             SELECT first_channel || '@' || first_touch_at || ' mql ' || stage_mql_at || ' sql ' || ifnull(stage_sql_at, '-')
@@ -77,6 +78,15 @@ struct TableOwningChannel: ChannelPlugin {
             while c.next() { decoded.append("\(c.revenueMinor) \(String(decoding: c.currency, as: UTF8.self))@\(c.at)") }
         }
         #expect(decoded == ["visit direct@800", "visit other@900", "1 USD@3000", "1 USD@5000"])
+    }
+
+    /// Reading only converted leads' journeys is a scan of the covering index, not of the table.
+    @Test func convertedJourneysComeFromTheirIndex() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: [])
+        var plan: [String] = []
+        try w.db.query("EXPLAIN QUERY PLAN " + LeadJourneys.readSQL(convertedOnly: true), [1, 9]) { plan.append($0.text(3) ?? "") }
+        #expect(plan.count == 1 && plan[0].contains("COVERING INDEX lead_journeys_converted"))
     }
 
     /// A damaged blob ends the walk instead of reading past its end.
