@@ -23,13 +23,16 @@ import Darwin
 /// ``LeadJourneys/kinds``), bit 5 set when its channel differs from the previous touch's, bit 6
 /// when its campaign does — then the seconds since the previous touch (since the epoch for the
 /// first) as a zigzag varint; then, if bit 5 is set, the channel id (a varint length and its
-/// UTF-8 bytes), and, if bit 6 is set, the campaign id + 1 as a varint (0: no campaign). A
-/// typical touch takes 3 bytes. A conversion is the seconds since the previous one (zigzag
+/// UTF-8 bytes), and, if bit 6 is set, the campaign id + 1 as a varint (0: no campaign). On
+/// the generated 1 M-lead data a touch takes 8 bytes (58 MB for 7.4 M). A conversion is the seconds since the previous one (zigzag
 /// varint), the revenue in minor units (varint) and the currency's 3 letters.
 ///
-/// **Who keeps it.** An import run rebuilds, when it finishes, the rows of the leads whose
-/// touches, conversions, creation time or opportunity/customer stage it changed
-/// (``WarehouseWriter``); ``Warehouse/refreshDerivedLeadColumns()`` (after a snapshot import)
+/// A covering index of the rows with a conversion (migration core.8) lets the models that
+/// ignore null paths read a fifth of the leads without touching the others.
+///
+/// **Who keeps it.** An import run brings up to date, when it finishes, the rows of the leads
+/// whose touches, conversions, creation time or opportunity/customer stage it changed, packing
+/// again only what changed (``WarehouseWriter``); ``Warehouse/refreshDerivedLeadColumns()`` (after a snapshot import)
 /// and the first open after migration core.7 rebuild every row. A property test checks that
 /// rows kept run by run equal a full rebuild. The kind codes follow `TouchKind.allCases`: a new
 /// touch kind needs a migration anyway (the `touchpoints.kind` CHECK), and that migration must
