@@ -111,10 +111,14 @@ public protocol AttributionModel: Sendable {
     func attribute(_ journeys: [Journey], units: Int) throws -> Credit
     /// Whether the credit depends on the paths that did not convert (false unless a model says so).
     var readsNullPaths: Bool { get }
+    /// Whether the credit depends on the steps' times or stage anchors (true unless a model says
+    /// it reads only the steps).
+    var readsStepTimes: Bool { get }
 }
 
 extension AttributionModel {
     public var readsNullPaths: Bool { false }
+    public var readsStepTimes: Bool { true }
 }
 
 /// A model whose credit for a journey depends on that journey alone: it gives weights to the

@@ -3,6 +3,7 @@ import Foundation
 /// All credit to the first step.
 public struct FirstTouchModel: PerJourneyModel {
     public let id = "first"
+    public var readsStepTimes: Bool { false }
     public init() {}
     public func weights(_ j: Journey) -> [Double] {
         j.steps.indices.map { $0 == 0 ? 1 : 0 }
@@ -12,6 +13,7 @@ public struct FirstTouchModel: PerJourneyModel {
 /// All credit to the last step.
 public struct LastTouchModel: PerJourneyModel {
     public let id = "last"
+    public var readsStepTimes: Bool { false }
     public init() {}
     public func weights(_ j: Journey) -> [Double] {
         j.steps.indices.map { $0 == j.steps.count - 1 ? 1 : 0 }
@@ -21,6 +23,7 @@ public struct LastTouchModel: PerJourneyModel {
 /// Equal credit to every step: 1/n each.
 public struct LinearModel: PerJourneyModel {
     public let id = "linear"
+    public var readsStepTimes: Bool { false }
     public init() {}
     public func weights(_ j: Journey) -> [Double] {
         [Double](repeating: 1 / Double(j.steps.count), count: j.steps.count)
@@ -54,6 +57,7 @@ public struct TimeDecayModel: PerJourneyModel {
 /// credit in proportion first : last (50/50 with the defaults).
 public struct PositionBasedModel: PerJourneyModel {
     public let id = "position"
+    public var readsStepTimes: Bool { false }
     public let first: Double
     public let last: Double
 

@@ -17,6 +17,9 @@ public struct JourneyOptions: Sendable {
     /// Whether to build the null paths of leads that never converted (only models that read
     /// them, such as Markov's, need them; leaving them out skips most leads).
     public var nullPaths = true
+    /// Whether to keep each step's time before the conversion and the stage anchors (time decay
+    /// and the stage-anchored models read them; leaving them out saves an array per journey).
+    public var stepTimes = true
 
     public init() {}
 }
@@ -96,7 +99,7 @@ public enum JourneyReader {
             var unitOf = UnitResolver(unit: options.unit, campaignNames: campaignNames)
             // Kind codes fit in 5 bits: codes no kind has count for nothing.
             let counted = (0..<32).map { $0 < LeadJourneys.kinds.count && options.kinds.contains(LeadJourneys.kinds[$0]) }
-            var assembler = JourneyAssembler(lookback: lookback, nullEnd: nullEnd, direct: direct)
+            var assembler = JourneyAssembler(lookback: lookback, nullEnd: nullEnd, direct: direct, stepTimes: options.stepTimes)
             var lastCurrency: [UInt8] = []
             var units = self.units, currencies = self.currencies
             try LeadJourneys.read(db, leads: leads, convertedOnly: !options.nullPaths) { row in
@@ -188,15 +191,17 @@ struct JourneyAssembler {
     let lookback: Int64
     let nullEnd: Int64
     let direct: Int32
+    let stepTimes: Bool
     var times: [Int64] = []
     var units: [Int32] = []
     var conversions: [(at: Int64, value: Int64, inRange: Bool)] = []
     private(set) var journeys: [Journey] = []
 
-    init(lookback: Int64, nullEnd: Int64, direct: Int32) {
+    init(lookback: Int64, nullEnd: Int64, direct: Int32, stepTimes: Bool = true) {
         self.lookback = lookback
         self.nullEnd = nullEnd
         self.direct = direct
+        self.stepTimes = stepTimes
     }
 
     /// One journey per conversion in range; a null journey when the lead never converted, has
@@ -226,8 +231,9 @@ struct JourneyAssembler {
         while first < times.count && times[first] < from { first += 1 }
         var end = first
         while end < times.count && times[end] <= t { end += 1 }
-        if first == end { return Journey(steps: [direct], secondsBefore: [0], conversions: c, value: value, nulls: nulls) }
+        if first == end { return Journey(steps: [direct], secondsBefore: stepTimes ? [0] : [], conversions: c, value: value, nulls: nulls) }
         let steps = Array(units[first..<end])
+        guard stepTimes else { return Journey(steps: steps, conversions: c, value: value, nulls: nulls) }
         let seconds = times[first..<end].map { t - $0 }
         /// The step of the last touch at or before `stageAt`.
         func anchor(_ stageAt: Int64?) -> Int? {

@@ -21,6 +21,7 @@ public struct MarkovModel: AttributionModel {
     var collapsesRepeats = false
     /// The chain's paths to `null` are the journeys that did not convert.
     public var readsNullPaths: Bool { true }
+    public var readsStepTimes: Bool { false }
 
     public init(order: Int = 1) throws {
         guard (1...8).contains(order) else { throw AttributionError.invalidOption("the Markov order must be between 1 and 8 (got \(order))") }

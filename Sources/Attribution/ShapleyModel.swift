@@ -13,6 +13,7 @@
 /// repeats — a journey A → A → B counts as the set {A, B}.
 public struct ShapleyModel: AttributionModel {
     public let id = "shapley"
+    public var readsStepTimes: Bool { false }
     public init() {}
 
     public func attribute(_ journeys: [Journey], units: Int) throws -> Credit {

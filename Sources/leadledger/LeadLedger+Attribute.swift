@@ -135,6 +135,7 @@ extension LeadLedger {
                 options.from = period.from
                 options.to = period.to
                 options.nullPaths = chosen.contains { $0.readsNullPaths }
+                options.stepTimes = chosen.contains { $0.readsStepTimes }
                 let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
                 let set = try JourneyReader.read(w, options)
                 (units, journeys, currency) = (set.units, set.journeys, set.currency)

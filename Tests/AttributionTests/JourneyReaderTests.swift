@@ -166,5 +166,11 @@ import Warehouse
         // Without null paths: the same conversion journeys.
         options.nullPaths = false
         #expect(named(try JourneyReader.read(warehouse, options)) == expected.filter { $0[0] == "conversion" })
+        // Without step times: the same steps, no times or anchors.
+        options.nullPaths = true
+        options.stepTimes = false
+        let bare = try JourneyReader.read(warehouse, options)
+        #expect(bare.journeys.allSatisfy { $0.secondsBefore.isEmpty && $0.anchors == StageAnchors() })
+        #expect(bare.journeys.map { $0.steps.map { bare.units.names[Int($0)] } } == expected.map { $0.dropFirst().map { String($0.prefix { $0 != "@" }) } })
     }
 }
