@@ -111,7 +111,10 @@ public final class CSVReader {
     }
 
     /// Joins fields back into one CSV line, quoting where needed: how a rejected row is kept.
-    public func encode(_ fields: [String]) -> String {
+    public func encode(_ fields: [String]) -> String { Self.encode(fields, delimiter: delimiter) }
+
+    /// ``encode(_:)`` for a file with this delimiter.
+    public static func encode(_ fields: [String], delimiter: UInt8) -> String {
         let d = Character(Unicode.Scalar(delimiter))
         return fields.map { f in
             f.contains(where: { $0 == d || $0 == "\"" || $0 == "\n" || $0 == "\r" })

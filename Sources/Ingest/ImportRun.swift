@@ -141,57 +141,61 @@ public final class ImportRun {
             }
             var counts = ImportCounts()
             var shown: [Reject] = []
+            let delimiter = reader.delimiter
             func reject(_ line: Int, _ fields: [String], _ error: RowError) throws {
                 counts.rejected += 1
                 try writer.reject(fileName: fileName, line: line, column: error.column, columnName: error.columnName,
-                                  reason: error.reason, rawRow: reader.encode(header.rejectCopy(of: fields)))
+                                  reason: error.reason, rawRow: CSVReader.encode(header.rejectCopy(of: fields), delimiter: delimiter))
                 if shown.count < rejectsShown {
                     shown.append(Reject(file: fileName, line: line, column: error.column, columnName: error.columnName, reason: error.reason))
                 }
             }
-            let width = header.cells.count
-            while let record = reader.next() {
-                counts.read += 1
-                if let progress, counts.read % progressInterval == 0 { progress(counts.read) }
-                if record.unterminatedQuote {
-                    try reject(record.line, record.fields, RowError(column: record.fields.count, columnName: nil,
-                                                                     reason: "the file ends inside a quoted field (a \" is not closed)"))
-                    continue
+            // Rows are read and parsed on another thread (``RowPipeline``) while this one writes.
+            let pipeline = RowPipeline(reader: reader, header: header, format: format, classifier: classifier, hasher: hasher)
+            var sha = "", bytes: Int64 = 0
+            do {
+                reading: while true {
+                    switch pipeline.next() {
+                    case .end(let checksum, let size):
+                        (sha, bytes) = (checksum, size)
+                        break reading
+                    case .batch(let rows):
+                        for parsed in rows {
+                            counts.read += 1
+                            if let progress, counts.read % progressInterval == 0 { progress(counts.read) }
+                            switch parsed.outcome {
+                            case .rejected(let error):
+                                try reject(parsed.line, parsed.fields, error)
+                            case .records(let records):
+                                do {
+                                    var outcomes: [WriteOutcome] = []
+                                    outcomes.reserveCapacity(records.count)
+                                    var rowLead: Int64?
+                                    let row = SourceRow(line: parsed.line, fields: parsed.fields, header: header)
+                                    for r in records {
+                                        outcomes.append(try write(r, row: row, channel: source.channelID, writer: writer, rowLead: &rowLead))
+                                    }
+                                    counts.count(outcomes)
+                                } catch let error as RowError {
+                                    try reject(parsed.line, parsed.fields, error)
+                                } catch let error as WarehouseError {
+                                    guard case .constraint(let message) = error else { throw error }
+                                    try reject(parsed.line, parsed.fields, RowError(column: nil, columnName: nil, reason: "refused by the warehouse: \(message)"))
+                                }
+                            }
+                        }
+                    }
                 }
-                if let column = record.invalidUTF8Column {
-                    try reject(record.line, record.fields, RowError(column: column, columnName: column <= width ? header.cells[column - 1] : nil,
-                                                                     reason: "is not valid UTF-8 text; re-save the file as UTF-8"))
-                    continue
-                }
-                if record.fields.count != width {
-                    let column = min(record.fields.count, width) + 1
-                    try reject(record.line, record.fields, RowError(
-                        column: column, columnName: column <= width ? header.cells[column - 1] : nil,
-                        reason: "the row has \(record.fields.count) fields but the header has \(width)"))
-                    continue
-                }
-                let row = SourceRow(line: record.line, fields: record.fields, header: header)
-                do {
-                    let records = try format.parse(row)
-                    var outcomes: [WriteOutcome] = []
-                    outcomes.reserveCapacity(records.count)
-                    var rowLead: Int64?
-                    for r in records { outcomes.append(try write(r, row: row, channel: source.channelID, writer: writer, rowLead: &rowLead)) }
-                    counts.count(outcomes)
-                } catch let error as RowError {
-                    try reject(record.line, record.fields, error)
-                } catch let error as WarehouseError {
-                    guard case .constraint(let message) = error else { throw error }
-                    try reject(record.line, record.fields, RowError(column: nil, columnName: nil, reason: "refused by the warehouse: \(message)"))
-                }
+            } catch {
+                pipeline.cancel()
+                throw error
             }
-            let sha = reader.finishChecksum()
             if !reprocess, sha != knownChecksum, let previous = try previousRun(source: source.id, sha256: sha, before: writer.runID) {
                 try db.execute("ROLLBACK")
                 return ImportResult(path: path, source: source.id, format: format, status: .alreadyImported(previousRunID: previous.id, at: previous.at),
                                     counts: ImportCounts(read: counts.read, unchanged: counts.read), rejects: [])
             }
-            try writer.finish(counts, sha256: sha, bytes: reader.bytesRead, finishedAt: now())
+            try writer.finish(counts, sha256: sha, bytes: bytes, finishedAt: now())
             try db.execute("COMMIT")
             return ImportResult(path: path, source: source.id, format: format, status: .imported(runID: writer.runID), counts: counts, rejects: shown)
         } catch {
@@ -202,18 +206,16 @@ public final class ImportRun {
 
     /// Writes one record. `rowLead` is the lead the row's lead record created or merged, for
     /// the row's later records that point at it with ``LeadReference/sameRow``.
-    private func write(_ record: IngestRecord, row: SourceRow, channel: String?, writer: WarehouseWriter, rowLead: inout Int64?) throws -> WriteOutcome {
-        switch record {
+    private func write(_ prepared: PreparedRecord, row: SourceRow, channel: String?, writer: WarehouseWriter, rowLead: inout Int64?) throws -> WriteOutcome {
+        if let error = prepared.error { throw error }
+        switch prepared.record {
         case .channel(.lead(let lead)):
-            if lead.key == nil && lead.email == nil && lead.phone == nil {
-                throw RowError(column: nil, columnName: nil, reason: "the lead has no id, email or phone to be known by")
-            }
-            let (id, outcome) = try writer.upsertLead(lead, emailHash: lead.email.map(hasher.hashEmail), phoneHash: lead.phone.map(hasher.hashPhone))
+            let (id, outcome) = try writer.upsertLead(lead, emailHash: prepared.emailHash, phoneHash: prepared.phoneHash)
             rowLead = id
             return outcome
         case .channel(.touch(let touch)):
             guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write channel touches") }
-            let leadID = try resolve(touch.lead, row: row, writer: writer, rowLead: rowLead)
+            let leadID = try resolve(touch.lead, emailHash: prepared.emailHash, row: row, writer: writer, rowLead: rowLead)
             let campaign = try touch.campaign.flatMap { try writer.campaignID(channel: channel, campaign: $0) }
             return try writer.insertTouch(leadID: leadID, at: touch.at, channel: channel, campaignID: campaign, kind: touch.kind)
         case .channel(.cost(let cost)):
@@ -224,7 +226,7 @@ public final class ImportRun {
             return try writer.upsertMetric(channel: channel, metric)
         case .webTouch(let touch):
             let leadID = try requireLead(touch.leadKey, row: row, writer: writer)
-            let channel = classifier.channel(for: touch.raw)
+            let channel = prepared.channel ?? classifier.channel(for: touch.raw)
             let campaign = try touch.utmCampaign.flatMap { try writer.campaignID(channel: channel, campaign: CampaignRef(name: $0)) }
             return try writer.insertTouch(leadID: leadID, at: touch.at, channel: channel, campaignID: campaign, kind: touch.kind,
                                           utmSource: touch.utmSource, utmMedium: touch.utmMedium, utmCampaign: touch.utmCampaign,
@@ -243,7 +245,7 @@ public final class ImportRun {
         }
     }
 
-    private func resolve(_ reference: LeadReference, row: SourceRow, writer: WarehouseWriter, rowLead: Int64?) throws -> Int64 {
+    private func resolve(_ reference: LeadReference, emailHash: String?, row: SourceRow, writer: WarehouseWriter, rowLead: Int64?) throws -> Int64 {
         switch reference {
         case .sameRow:
             guard let rowLead else { throw RowError(column: nil, columnName: nil, reason: "the row has no lead for its touch") }
@@ -251,7 +253,7 @@ public final class ImportRun {
         case .key(let key):
             return try requireLead(key, row: row, writer: writer)
         case .email(let email, let column):
-            if let id = try writer.leadID(forEmailHash: hasher.hashEmail(email)) { return id }
+            if let id = try writer.leadID(forEmailHash: emailHash ?? hasher.hashEmail(email)) { return id }
             throw row.error(column, "no lead has the email \"\(email)\"; import the leads first, then this file again with --again")
         }
     }

@@ -1,0 +1,156 @@
+import ChannelKit
+import Dispatch
+
+/// One row of a file as the parsing side hands it to the writing side: the records the
+/// format made of it (with what could be worked out without the warehouse), or why it is refused.
+struct ParsedRow: Sendable {
+    enum Outcome: Sendable {
+        case records([PreparedRecord])
+        case rejected(RowError)
+    }
+
+    let line: Int
+    let fields: [String]
+    let outcome: Outcome
+}
+
+/// A record with the work that needs no warehouse done: identifier hashes and a web touch's
+/// channel. `error` is thrown when the record's turn to be written comes, so that a row's
+/// earlier records are written first, as they would be one record at a time.
+struct PreparedRecord: Sendable {
+    let record: IngestRecord
+    var emailHash: String?
+    var phoneHash: String?
+    var channel: String?
+    var error: RowError?
+}
+
+/// Reads and parses a file's rows on another thread while the caller writes the previous ones
+/// to the warehouse: CSV decoding, the format's parser, touch rules and identifier hashing run
+/// on one core, SQLite on the other. Rows come out in file order, in batches, through a queue of
+/// at most a few batches (memory stays flat). The reader belongs to the parsing thread from
+/// ``init`` on.
+final class RowPipeline: @unchecked Sendable {
+    enum Item {
+        case batch([ParsedRow])
+        /// The end of the file: its SHA-256 and size.
+        case end(checksum: String, bytes: Int64)
+    }
+
+    static let batchSize = 1_024
+    private let slots = DispatchSemaphore(value: 8)
+    private let filled = DispatchSemaphore(value: 0)
+    private let lock = DispatchQueue(label: "leadledger.row-pipeline")
+    private var items: [Item] = []
+    private var cancelled = false
+    private var ended = false
+
+    init(reader: CSVReader, header: ResolvedHeader, format: SourceFormat, classifier: TouchClassifier, hasher: IdentifierHasher) {
+        let reader = UncheckedBox(reader)
+        DispatchQueue.global().async { [self] in
+            let reader = reader.value
+            let width = header.cells.count
+            var batch: [ParsedRow] = []
+            batch.reserveCapacity(Self.batchSize)
+            while let record = reader.next() {
+                batch.append(Self.parse(record, width: width, header: header, format: format, classifier: classifier, hasher: hasher))
+                if batch.count == Self.batchSize {
+                    guard push(.batch(batch)) else { return }
+                    batch.removeAll(keepingCapacity: true)
+                }
+            }
+            if !batch.isEmpty { guard push(.batch(batch)) else { return } }
+            _ = push(.end(checksum: reader.finishChecksum(), bytes: reader.bytesRead))
+        }
+    }
+
+    /// The next batch, or the end. Blocks while the parsing side is behind.
+    func next() -> Item {
+        filled.wait()
+        let item = lock.sync { items.removeFirst() }
+        slots.signal()
+        if case .end = item { lock.sync { ended = true } }
+        return item
+    }
+
+    /// Stops the parsing side (the writing side failed) and waits until it has let go of the
+    /// reader.
+    func cancel() {
+        let done = lock.sync { () -> Bool in
+            cancelled = true
+            return ended
+        }
+        guard !done else { return }
+        // Drain until the parsing side notices, so that it is not left waiting for a slot.
+        while true {
+            filled.wait()
+            let item = lock.sync { items.removeFirst() }
+            slots.signal()
+            if case .end = item { return }
+        }
+    }
+
+    /// Queues `item`; false when the writing side cancelled (the parsing side then stops).
+    private func push(_ item: Item) -> Bool {
+        slots.wait()
+        let stop = lock.sync { () -> Bool in
+            if cancelled {
+                items.append(.end(checksum: "", bytes: 0))
+                return true
+            }
+            items.append(item)
+            return false
+        }
+        filled.signal()
+        return !stop
+    }
+
+    /// One record: the structural checks, the format's parser, then what needs no warehouse.
+    static func parse(_ record: CSVReader.Record, width: Int, header: ResolvedHeader, format: SourceFormat,
+                      classifier: TouchClassifier, hasher: IdentifierHasher) -> ParsedRow {
+        func rejected(_ error: RowError) -> ParsedRow { ParsedRow(line: record.line, fields: record.fields, outcome: .rejected(error)) }
+        if record.unterminatedQuote {
+            return rejected(RowError(column: record.fields.count, columnName: nil, reason: "the file ends inside a quoted field (a \" is not closed)"))
+        }
+        if let column = record.invalidUTF8Column {
+            return rejected(RowError(column: column, columnName: column <= width ? header.cells[column - 1] : nil,
+                                     reason: "is not valid UTF-8 text; re-save the file as UTF-8"))
+        }
+        if record.fields.count != width {
+            let column = min(record.fields.count, width) + 1
+            return rejected(RowError(column: column, columnName: column <= width ? header.cells[column - 1] : nil,
+                                     reason: "the row has \(record.fields.count) fields but the header has \(width)"))
+        }
+        do {
+            let records = try format.parse(SourceRow(line: record.line, fields: record.fields, header: header))
+            return ParsedRow(line: record.line, fields: record.fields, outcome: .records(records.map { prepare($0, classifier, hasher) }))
+        } catch {
+            return rejected(error)
+        }
+    }
+
+    static func prepare(_ record: IngestRecord, _ classifier: TouchClassifier, _ hasher: IdentifierHasher) -> PreparedRecord {
+        var prepared = PreparedRecord(record: record)
+        switch record {
+        case .channel(.lead(let lead)):
+            if lead.key == nil && lead.email == nil && lead.phone == nil {
+                prepared.error = RowError(column: nil, columnName: nil, reason: "the lead has no id, email or phone to be known by")
+            }
+            prepared.emailHash = lead.email.map(hasher.hashEmail)
+            prepared.phoneHash = lead.phone.map(hasher.hashPhone)
+        case .channel(.touch(let touch)):
+            if case .email(let email, _) = touch.lead { prepared.emailHash = hasher.hashEmail(email) }
+        case .webTouch(let touch):
+            prepared.channel = classifier.channel(for: touch.raw)
+        default:
+            break
+        }
+        return prepared
+    }
+}
+
+/// Hands a value that is not `Sendable` to one other thread, which alone uses it from then on.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
