@@ -4,7 +4,9 @@
 /// byte-level ``CSVReader`` (1 MiB at a time: memory does not grow with the file), finds its
 /// format by the header row, hands each row to the format's parser (a channel plugin's or a
 /// core one), and writes the records through a `WarehouseWriter` — all in **one
-/// transaction per file**, so a crash or kill mid-file leaves the warehouse as it was.
+/// transaction per file**, so a crash or kill mid-file leaves the warehouse as it was. Reading,
+/// parsing, touch rules and hashing run on a second thread (``RowPipeline``), a few batches of
+/// rows ahead of the writes; rows are written in file order all the same.
 ///
 /// Rules it keeps:
 /// - **Rejects, not failures.** A bad row is kept in `rejects` with file, line, column and
