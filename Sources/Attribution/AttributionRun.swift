@@ -18,8 +18,13 @@ public struct AttributionRun: Sendable {
         self.maxLength = maxLength
     }
 
+    /// The transforms `model` reads its paths with.
+    func transforms(for model: any AttributionModel) -> [PathTransform] {
+        transforms ?? (model is MarkovModel ? [.exposure] : [])
+    }
+
     public func transformed(_ journeys: [Journey], for model: any AttributionModel) -> [Journey] {
-        let chosen = transforms ?? (model is MarkovModel ? [.exposure] : [])
+        let chosen = transforms(for: model)
         if chosen.isEmpty && maxLength == nil { return journeys }
         return journeys.map { $0.transformed(chosen, maxLength: maxLength) }
     }
@@ -28,7 +33,7 @@ public struct AttributionRun: Sendable {
         guard journeys.contains(where: { $0.conversions > 0 }) else { throw AttributionError.noConversions }
         return try models.map { model in
             // Markov with `exposure` alone collapses repeats as it counts (a million journeys not copied).
-            if var markov = model as? MarkovModel, (transforms ?? [.exposure]) == [.exposure], maxLength == nil,
+            if var markov = model as? MarkovModel, transforms(for: markov) == [.exposure], maxLength == nil,
                !journeys.indices.contains(where: { journeys[$0].stateLabels != nil }) {
                 markov.collapsesRepeats = true
                 return ModelResult(model: model.id, credit: try markov.attribute(journeys, units: units))

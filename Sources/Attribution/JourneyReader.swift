@@ -22,6 +22,11 @@ public struct JourneyOptions: Sendable {
     public var stepTimes = true
 
     public init() {}
+
+    /// The conversions' times in range (seconds since the epoch), open ends as the extremes.
+    var conversionWindow: Range<Int64> {
+        (from.map { $0.start.secondsSinceEpoch } ?? Int64.min)..<(to.map { $0.adding(days: 1).start.secondsSinceEpoch } ?? Int64.max)
+    }
 }
 
 /// Journeys read from the warehouse, with their unit names and totals.
@@ -50,8 +55,8 @@ public enum JourneyReader {
         // Null paths end with the range, or after the latest fact when it is open: the latest
         // touch is one index search per channel, the latest conversion a scan of a small table.
         let nullEnd: Int64
-        if let to = options.to {
-            nullEnd = to.adding(days: 1).start.secondsSinceEpoch
+        if options.to != nil {
+            nullEnd = options.conversionWindow.upperBound
         } else {
             let latest = try db.scalarInt("""
                 SELECT max(coalesce((SELECT max(occurred_at) FROM touchpoints WHERE channel_id = c.id), -9223372036854775808))
@@ -92,8 +97,7 @@ public enum JourneyReader {
         var currencies = Set<String>()
 
         init(_ db: Database, leads: Range<Int64>, options: JourneyOptions, campaignNames: [Int64: String], lookback: Int64, nullEnd: Int64) throws {
-            let start = options.from.map { $0.start.secondsSinceEpoch } ?? Int64.min
-            let end = options.to.map { $0.adding(days: 1).start.secondsSinceEpoch } ?? Int64.max
+            let (start, end) = (options.conversionWindow.lowerBound, options.conversionWindow.upperBound)
             let byCampaign = options.unit == .campaign
             let direct = units.id(for: byCampaign ? "direct/(none)" : "direct")
             var unitOf = UnitResolver(unit: options.unit, campaignNames: campaignNames)

@@ -230,7 +230,7 @@ struct LeadFactBuckets {
     init(low: Int64, high: Int64) {
         self.low = low
         let span = UInt64(bitPattern: max(0, high &- low)) + 1
-        shift = Int64(max(0, span.bitWidthNeeded - 8))
+        shift = Int64(max(0, UInt64.bitWidth - span.leadingZeroBitCount - 8))
         buckets = Array(repeating: [], count: Int((span - 1) >> UInt64(shift)) + 1)
     }
 
@@ -277,10 +277,6 @@ struct LeadFactBuckets {
         }
         return order
     }
-}
-
-extension UInt64 {
-    var bitWidthNeeded: Int { UInt64.bitWidth - leadingZeroBitCount }
 }
 
 /// Packs one lead's touches and conversions (see ``LeadJourneys``).
