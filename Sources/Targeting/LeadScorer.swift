@@ -107,33 +107,40 @@ public struct LeadScorer: Sendable {
             arguments["fitpoints\(i)"] = .real(f.points)
             for (j, v) in f.values.enumerated() { arguments["fit\(i)_\(j)"] = .text(v) }
         }
+        // Each lead's touches come packed, in (time, id) order, from its journey row: one lookup
+        // per lead instead of a search of the touchpoints (which have no index by lead).
+        let kindNames = LeadJourneys.kinds.map(\.rawValue)
         try db.query("""
-            SELECT l.id, l.created_at, \(fitSQL), t.occurred_at, t.kind, t.channel_id
-            FROM leads l LEFT JOIN touchpoints t ON t.lead_id = l.id AND t.occurred_at <= :now
+            SELECT l.id, l.created_at, \(fitSQL), j.touches
+            FROM leads l LEFT JOIN lead_journeys j ON j.lead_id = l.id
             WHERE l.created_at <= :now
               AND NOT EXISTS (SELECT 1 FROM conversions c WHERE c.lead_id = l.id AND c.converted_at <= :now)
-            ORDER BY l.id, t.occurred_at, t.id
+            ORDER BY l.id
             """, named: arguments) { s in
-            let id = s.int(0)
-            if current?.id != id {
-                flush()
-                current = (id, s.int(1), s.double(2))
-                score = 0
-                signals = [:]
-                last = nil
-                lastHot = nil; lastWarm = nil; lastEngaged = nil
+            current = (s.int(0), s.int(1), s.double(2))
+            score = 0
+            signals = [:]
+            last = nil
+            lastHot = nil; lastWarm = nil; lastEngaged = nil
+            s.withBlobBytes(3) { bytes in
+                var touches = PackedTouches(bytes)
+                var lastChannel = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
+                var lastAt: Int64?, lastKind = ""
+                while touches.next(), touches.at <= now {
+                    let at = touches.at
+                    let kind = kindNames[touches.kind]
+                    let points = (rules.points[kind] ?? 0) * exp2(-Double(now - at) / halfLife)
+                    score += points
+                    if points > 0 { let old = signals[kind] ?? (0, 0); signals[kind] = (old.0 + 1, old.1 + points) }
+                    if hot.contains(kind) { lastHot = at }
+                    if warm.contains(kind) { lastWarm = at }
+                    if kind != TouchKind.impression.rawValue { lastEngaged = at }
+                    (lastAt, lastChannel, lastKind) = (at, touches.channel, kind)
+                }
+                if let lastAt { last = (lastAt, String(decoding: lastChannel, as: UTF8.self), lastKind) }
             }
-            guard !s.isNull(3), let kind = s.text(4) else { return }
-            let at = s.int(3)
-            let points = (rules.points[kind] ?? 0) * exp2(-Double(now - at) / halfLife)
-            score += points
-            if points > 0 { let old = signals[kind] ?? (0, 0); signals[kind] = (old.0 + 1, old.1 + points) }
-            if hot.contains(kind) { lastHot = at }
-            if warm.contains(kind) { lastWarm = at }
-            if kind != TouchKind.impression.rawValue { lastEngaged = at }
-            last = (at, s.text(5) ?? "", kind)
+            flush()
         }
-        flush()
         return results
     }
 }

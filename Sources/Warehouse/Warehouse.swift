@@ -89,11 +89,15 @@ public final class Warehouse {
     /// every row of ``LeadJourneys``.
     public func refreshDerivedLeadColumns() throws {
         try db.execute(CoreSchema.refreshMilestonesSQL)
+        // One sorted pass over the touchpoints (they have no index by lead).
         try db.execute("""
-            UPDATE leads SET
-                first_channel = (SELECT t.channel_id FROM touchpoints t WHERE t.lead_id = leads.id ORDER BY t.occurred_at, t.id LIMIT 1),
-                first_campaign_id = (SELECT t.campaign_id FROM touchpoints t WHERE t.lead_id = leads.id ORDER BY t.occurred_at, t.id LIMIT 1),
-                first_touch_at = (SELECT min(t.occurred_at) FROM touchpoints t WHERE t.lead_id = leads.id)
+            UPDATE leads SET first_channel = NULL, first_campaign_id = NULL, first_touch_at = NULL
+            WHERE first_channel IS NOT NULL OR first_campaign_id IS NOT NULL OR first_touch_at IS NOT NULL;
+            UPDATE leads SET first_channel = f.channel_id, first_campaign_id = f.campaign_id, first_touch_at = f.occurred_at
+            FROM (SELECT lead_id, channel_id, campaign_id, occurred_at,
+                         row_number() OVER (PARTITION BY lead_id ORDER BY occurred_at, id) AS n
+                  FROM touchpoints) AS f
+            WHERE f.n = 1 AND f.lead_id = leads.id;
             """)
         try LeadJourneys.rebuild(db, leads: nil)
     }

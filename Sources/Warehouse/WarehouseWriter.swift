@@ -34,6 +34,9 @@ public final class WarehouseWriter {
     /// or only its lead columns (an earlier creation time, an opportunity or customer stage) —
     /// brought up to date at the end of the run.
     private var journeyTouchLeads: Set<Int64> = [], journeyConversionLeads: Set<Int64> = [], journeyColumnLeads: Set<Int64> = []
+    /// The largest touchpoint id before this run's first touch: the run's touches are the ones
+    /// above it (rowids only grow within a transaction that deletes none).
+    private var touchIDsBefore: Int64?
 
     private let findLeadByKey: Statement
     private let findLeadByEmail: Statement
@@ -257,6 +260,7 @@ public final class WarehouseWriter {
         leadID: Int64, at: Timestamp, channel: String, campaignID: Int64?, kind: TouchKind,
         utmSource: String? = nil, utmMedium: String? = nil, utmCampaign: String? = nil, referrer: String? = nil, landingPage: String? = nil
     ) throws -> WriteOutcome {
+        if touchIDsBefore == nil { touchIDsBefore = try db.scalarInt("SELECT coalesce(max(id), 0) FROM touchpoints") }
         if bulkTouchLoadAllowed {
             bulkTouchLoadAllowed = false
             if try db.scalarInt("SELECT 1 FROM touchpoints LIMIT 1") == nil {
@@ -421,8 +425,15 @@ public final class WarehouseWriter {
             bulkTouchKeys = []
             for sql in CoreSchema.touchpointIndexes { try db.execute(sql) }
         }
+        // Every derived column but `created_at` is in the reports' index: updating many leads
+        // row by row would move each one's entry to a random place in it. Past an eighth of the
+        // leads, building the index again in one sorted pass is cheaper.
+        let leadCount = try db.scalarInt("SELECT max(id) FROM leads") ?? 0
+        let rebuildsReportIndex = Int64(max(earliestTouches.count, earliestMilestones.count)) * 8 >= leadCount && leadCount > 0
+        if rebuildsReportIndex { try db.execute("DROP INDEX leads_for_reports") }
         try updateFirstTouches()
         try updateMilestones()
+        if rebuildsReportIndex { try db.execute(CoreSchema.leadsForReportsIndexSQL) }
         try updateJourneys()
         try db.run("""
             UPDATE import_runs SET file_sha256 = ?, file_bytes = ?, finished_at = ?, rows_read = ?, rows_inserted = ?,
@@ -466,18 +477,15 @@ public final class WarehouseWriter {
     }
 
     /// Brings the ``LeadJourneys`` rows of the leads this run changed up to date, packing again
-    /// only the parts it changed. Packing a lead's touches again costs an index search and a
-    /// random table read per touch: past about an eighth of the leads, one scan of every touch
-    /// (and conversion) is cheaper, and the table is rebuilt.
+    /// only the parts it changed: the run's new touches are merged into the packed ones, which
+    /// reads this run's touchpoints and never searches the others.
     private func updateJourneys() throws {
         let leads = journeyTouchLeads.union(journeyConversionLeads).union(journeyColumnLeads)
         guard !leads.isEmpty else { return }
         var parts: LeadJourneys.Parts = []
         if !journeyTouchLeads.isEmpty { parts.insert(.touches) }
         if !journeyConversionLeads.isEmpty { parts.insert(.conversions) }
-        let leadCount = try db.scalarInt("SELECT count(*) FROM leads") ?? 0
-        let everyLead = parts.contains(.touches) && Int64(leads.count) * 8 >= leadCount
-        try LeadJourneys.rebuild(db, leads: everyLead ? nil : leads, parts: everyLead ? .all : parts)
+        try LeadJourneys.rebuild(db, leads: leads, parts: parts, touchesAfter: touchIDsBefore)
         (journeyTouchLeads, journeyConversionLeads, journeyColumnLeads) = ([], [], [])
     }
 

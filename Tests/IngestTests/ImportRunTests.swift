@@ -177,9 +177,10 @@ extension ImportResult.Status {
 /// the facts arrive; and no imported row breaks a foreign key (import runs switch SQLite's
 /// per-row checks off and rely on writing only ids they looked up or created).
 ///
-/// The same holds for ``LeadJourneys``' rows: with bystander leads (no facts) a run rebuilds only
-/// the rows of the leads it changed; without, the two changed leads are most leads and the run
-/// rebuilds every row.
+/// The same holds for ``LeadJourneys``' rows, which a run brings up to date by merging its new
+/// touches into the packed ones (times repeat across files here, so equal times from different
+/// runs must keep table order); with bystander leads (no facts) the run leaves their rows alone,
+/// and the reports' index of leads is updated in place rather than built again.
 @Suite struct DerivedLeadColumnsProperty {
     @Test(arguments: 1...8, [false, true])
     func incrementalUpdatesEqualAFullRecomputation(_ seed: Int, _ bystanders: Bool) throws {

@@ -21,11 +21,11 @@ struct TableOwningChannel: ChannelPlugin {
         let dir = TemporaryDirectory()
         let path = dir.file("w.sqlite")
         let first = try Warehouse(path: path, channels: [TableOwningChannel()])
-        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "bookfair.1.stands"])
+        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "bookfair.1.stands"])
         let salt = try first.identifierSalt()
         #expect(salt.count > 16)
         let again = try Warehouse(path: path, channels: [TableOwningChannel()])
-        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "bookfair.1.stands"])
+        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "bookfair.1.stands"])
         #expect(try again.identifierSalt() == salt)
         #expect(try again.db.scalarInt("SELECT count(*) FROM bookfair_stands") == 0)
         var channels: [String] = []
@@ -55,7 +55,13 @@ struct TableOwningChannel: ChannelPlugin {
         let w = try Warehouse(path: path, channels: [])
         #expect(try w.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch",
                                               "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys",
-                                              "core.8.converted-lead-journeys"])
+                                              "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order"])
+        // core.9: the natural key leads with the time, and no index of touchpoints leads with the lead.
+        var touchIndexes: [String] = []  // the first column of each
+        try w.db.query("SELECT (SELECT i.name FROM pragma_index_info(l.name) i WHERE i.seqno = 0) FROM pragma_index_list('touchpoints') l WHERE l.origin = 'c' ORDER BY 1") {
+            touchIndexes.append($0.text(0) ?? "")
+        }
+        #expect(touchIndexes == ["channel_id", "occurred_at"])
         #expect(try w.db.scalarText("SELECT amount_minor || '/' || detail || '/' FROM costs") == "500//")
         let derived = """
             SELECT first_channel || '@' || first_touch_at || ' mql ' || stage_mql_at || ' sql ' || ifnull(stage_sql_at, '-')
