@@ -47,10 +47,18 @@ public struct ReportTable: Sendable {
     }
 
     public func render(_ format: Format) -> String {
+        var out = ""
+        write(format) { out += $0 }
+        return out
+    }
+
+    /// Renders line by line (each piece ends with its line break), so that a report of a million
+    /// rows is never one string in memory: ``render(_:)`` for long outputs.
+    public func write(_ format: Format, to out: (String) -> Void) {
         switch format {
-        case .table: return renderTable()
-        case .csv: return renderCSV()
-        case .json: return renderJSON()
+        case .table: writeTable(out)
+        case .csv: writeCSV(out)
+        case .json: writeJSON(out)
         }
     }
 
@@ -119,43 +127,52 @@ public struct ReportTable: Sendable {
 
     // MARK: - Renderers
 
-    func renderTable() -> String {
-        let all = rows + footer
-        let texts = all.map { $0.map(ReportTable.human) }
+    /// Two passes: the widths of every cell's text, then the lines (texts are made again rather
+    /// than kept for every row).
+    func writeTable(_ out: (String) -> Void) {
+        let all = [rows, footer].joined()
         var widths = columns.map { $0.title.count }
-        for row in texts { for (i, t) in row.enumerated() where i < widths.count { widths[i] = max(widths[i], t.count) } }
-        let numeric = columns.indices.map { i in all.contains { i < $0.count && ReportTable.isNumeric($0[i]) && $0[i] != .null } }
+        var numeric = columns.map { _ in false }
+        for row in all {
+            for (i, cell) in row.enumerated() where i < widths.count {
+                widths[i] = max(widths[i], ReportTable.human(cell).count)
+                if ReportTable.isNumeric(cell) && cell != .null { numeric[i] = true }
+            }
+        }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { i, t in
                 let padding = String(repeating: " ", count: widths[i] - t.count)
                 return numeric[i] ? padding + t : t + padding
-            }.joined(separator: "  ").trimmingTrailingSpaces()
+            }.joined(separator: "  ").trimmingTrailingSpaces() + "\n"
         }
-        var out = [line(columns.map(\.title))]
-        out.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
-        out += texts.prefix(rows.count).map(line)
+        let rule = widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
+        out(line(columns.map(\.title)))
+        out(rule)
+        for row in rows { out(line(row.map(ReportTable.human))) }
         if !footer.isEmpty {
-            out.append(widths.map { String(repeating: "-", count: $0) }.joined(separator: "  "))
-            out += texts.suffix(footer.count).map(line)
+            out(rule)
+            for row in footer { out(line(row.map(ReportTable.human))) }
         }
-        return out.joined(separator: "\n") + "\n"
     }
 
-    func renderCSV() -> String {
+    func writeCSV(_ out: (String) -> Void) {
         func quote(_ s: String) -> String {
             s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + s.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\"" : s
         }
-        var out = columns.map { quote($0.key) }.joined(separator: ",") + "\r\n"
-        for row in rows + footer { out += row.map { quote(ReportTable.plain($0)) }.joined(separator: ",") + "\r\n" }
-        return out
+        out(columns.map { quote($0.key) }.joined(separator: ",") + "\r\n")
+        for row in [rows, footer].joined() { out(row.map { quote(ReportTable.plain($0)) }.joined(separator: ",") + "\r\n") }
     }
 
-    func renderJSON() -> String {
-        let objects = (rows + footer).map { row in
-            "  {" + zip(columns, row).map { column, cell in "\"\(column.key)\": \(ReportTable.json(cell))" }.joined(separator: ", ") + "}"
+    func writeJSON(_ out: (String) -> Void) {
+        guard !rows.isEmpty || !footer.isEmpty else { return out("[]\n") }
+        out("[\n")
+        var first = true
+        for row in [rows, footer].joined() {
+            out((first ? "" : ",\n") + "  {" + zip(columns, row).map { column, cell in "\"\(column.key)\": \(ReportTable.json(cell))" }.joined(separator: ", ") + "}")
+            first = false
         }
-        return objects.isEmpty ? "[]\n" : "[\n" + objects.joined(separator: ",\n") + "\n]\n"
+        out("\n]\n")
     }
 
     static func json(_ cell: Cell) -> String {

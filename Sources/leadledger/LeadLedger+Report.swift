@@ -113,7 +113,7 @@ extension LeadLedger {
                     + [r.quality.mql, r.quality.sql, r.quality.customer].map { $0.map(ReportTable.Cell.fraction) ?? .null }
             })
             if output.format == .table { print("Funnel by first-touch channel (a lead reaching a stage has passed the ones before)\n") }
-            print(table.render(output.format), terminator: "")
+            Terminal.print(table, output.format)
         }
     }
 
@@ -143,7 +143,7 @@ extension LeadLedger {
                     + (0..<months).map { $0 < r.cumulative.count ? .fraction(r.cumulative[$0]) : .null }
             })
             if output.format == .table { print("Cumulative conversion rate by months since arrival (complete months only)\n") }
-            print(table.render(output.format), terminator: "")
+            Terminal.print(table, output.format)
         }
     }
 
@@ -165,7 +165,7 @@ extension LeadLedger {
             if output.format == .table {
                 print(byStage ? "Lead velocity: leads first reaching MQL or later, per month\n" : "Lead velocity: new leads per month (no stage data imported)\n")
             }
-            print(table.render(output.format), terminator: "")
+            Terminal.print(table, output.format)
         }
     }
 }

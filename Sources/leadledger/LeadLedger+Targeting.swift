@@ -61,7 +61,7 @@ extension LeadLedger {
                                                   .init("conversion_rate", "Conv. rate")],
                                         rows: v.rows.map { [.text($0.temperature.rawValue), .integer($0.leads), .integer($0.converted), $0.rate.map(ReportTable.Cell.fraction) ?? .null] })
                 if output.format == .table { print("Temperatures as of \(day), conversions in the \(horizon) days after\n") }
-                print(table.render(output.format), terminator: "")
+                Terminal.print(table, output.format)
                 return
             }
             var scores = try scorer.scores(w, asOf: day)
@@ -82,7 +82,7 @@ extension LeadLedger {
                 let summary = Targeting.Temperature.allCases.map { "\(counts[$0] ?? 0) \($0.rawValue)" }.joined(separator: ", ")
                 print("Leads as of \(day) (customers excluded): \(summary)\n")
             }
-            print(table.render(output.format), terminator: "")
+            Terminal.print(table, output.format)
         }
     }
 
@@ -168,7 +168,7 @@ extension LeadLedger {
             if output.format == .table {
                 print("Buyer persona\(channel.map { " (\($0))" } ?? ""): values over-represented among \(persona.customers) customers\n")
             }
-            print(table.render(output.format), terminator: "")
+            Terminal.print(table, output.format)
         }
     }
 }

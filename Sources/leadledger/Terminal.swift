@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Reports
 
 /// Writing to the terminal: progress only when stderr is a terminal, quiet when piped.
 enum Terminal {
@@ -21,6 +22,11 @@ enum Terminal {
     static func clearProgress() {
         guard stderrIsTerminal else { return }
         writeErr("\r\u{1B}[K")
+    }
+
+    /// Prints a report line by line (a million-row table is never one string in memory).
+    static func print(_ table: ReportTable, _ format: ReportTable.Format) {
+        table.write(format) { Swift.print($0, terminator: "") }
     }
 
     static func writeErr(_ text: String) {
