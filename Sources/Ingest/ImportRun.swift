@@ -70,8 +70,7 @@ public final class ImportRun {
     public var progressInterval = 10_000
     /// How many rejects a result carries for display.
     public var rejectsShown = 20
-    /// Files from this size on resolve lead keys from a map read once (``WarehouseWriter/loadLeadKeys()``)
-    /// and, into a warehouse without touchpoints, load touches in bulk (``WarehouseWriter/allowBulkTouchLoad()``).
+    /// Files from this size on resolve lead keys from a map read once (``WarehouseWriter/loadLeadKeys()``).
     public var largeFileBytes: Int64 = 16 << 20
 
     public init(warehouse: Warehouse, channels: [any ChannelPlugin]) throws {
@@ -137,10 +136,7 @@ public final class ImportRun {
         try db.execute("BEGIN IMMEDIATE")
         do {
             let writer = try WarehouseWriter(warehouse: warehouse, source: source.id, format: format.id, fileName: fileName, startedAt: now())
-            if reader.fileSize >= largeFileBytes {
-                try writer.loadLeadKeys()
-                writer.allowBulkTouchLoad()
-            }
+            if reader.fileSize >= largeFileBytes { try writer.loadLeadKeys() }
             var counts = ImportCounts()
             var shown: [Reject] = []
             let delimiter = reader.delimiter
@@ -170,14 +166,13 @@ public final class ImportRun {
                                 try reject(parsed.line, parsed.fields, error)
                             case .records(let records):
                                 do {
-                                    var outcomes: [WriteOutcome] = []
-                                    outcomes.reserveCapacity(records.count)
+                                    var outcome = WriteOutcome.unchanged
                                     var rowLead: Int64?
                                     let row = SourceRow(line: parsed.line, fields: parsed.fields, header: header)
                                     for r in records {
-                                        outcomes.append(try write(r, row: row, channel: source.channelID, writer: writer, rowLead: &rowLead))
+                                        outcome = outcome.strongest(try write(r, row: row, channel: source.channelID, writer: writer, rowLead: &rowLead))
                                     }
-                                    counts.count(outcomes)
+                                    counts.count(outcome)
                                 } catch let error as RowError {
                                     try reject(parsed.line, parsed.fields, error)
                                 } catch let error as WarehouseError {

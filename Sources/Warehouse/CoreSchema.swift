@@ -9,13 +9,6 @@ import ChannelKit
 enum CoreSchema {
     static let touchKinds = TouchKind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
-    /// The indexes of `touchpoints` as they are since core.9, which a bulk load into an empty
-    /// table drops and builds again at its end (``WarehouseWriter``).
-    static let touchpointIndexNames = ["touchpoints_natural_key", "touchpoints_by_channel"]
-    static let touchpointIndexes = [
-        "CREATE UNIQUE INDEX touchpoints_natural_key ON touchpoints (occurred_at, lead_id, kind, channel_id);",
-        "CREATE INDEX touchpoints_by_channel ON touchpoints (channel_id, occurred_at);",
-    ]
 
     /// The reports' covering index of `leads` (core.6), which an import run updating the
     /// derived columns of many leads drops and builds again (``WarehouseWriter``).
@@ -251,7 +244,7 @@ enum CoreSchema {
         // touchpoints by lead any more: per-lead reads go through ``LeadJourneys``.
         migrations.register("core.9.touchpoints-in-time-order", sql: """
             DROP INDEX touchpoints_natural_key;
-            \(touchpointIndexes[0])
+            CREATE UNIQUE INDEX touchpoints_natural_key ON touchpoints (occurred_at, lead_id, kind, channel_id);
             """)
     }
 

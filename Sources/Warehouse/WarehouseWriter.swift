@@ -8,6 +8,11 @@ public enum WriteOutcome: Sendable, Equatable {
     case updated
     /// A fact already present, identical: nothing changed.
     case unchanged
+
+    /// The stronger of two outcomes of one row's records: inserted > updated > unchanged.
+    public func strongest(_ other: WriteOutcome) -> WriteOutcome {
+        self == .inserted || other == .inserted ? .inserted : (self == .updated || other == .updated ? .updated : .unchanged)
+    }
 }
 
 /// Writes the facts of one import run, inside the caller's transaction. Every statement is
@@ -16,8 +21,8 @@ public final class WarehouseWriter {
     let db: Database
     public let runID: Int64
     private var campaignIDs: [String: Int64] = [:]
-    /// Campaign ids by channel and name as written, so that the key is normalised once per name.
-    private var campaignIDsByName: [String: Int64?] = [:]
+    /// Campaign ids by channel, then name as written, so that the key is normalised once per name.
+    private var campaignIDsByName: [String: [String: Int64?]] = [:]
     private var knownChannels: Set<String> = []
     /// Every lead key of the warehouse, when ``loadLeadKeys()`` was called: a large file then
     /// resolves its keys from memory instead of one index probe per row.
@@ -54,19 +59,6 @@ public final class WarehouseWriter {
     private let insertStageStatement: Statement
     private let insertOutreachStatement: Statement
 
-    /// Set by ``allowBulkTouchLoad()`` until the run's first touch decides whether to load in bulk.
-    private var bulkTouchLoadAllowed = false
-    /// While loading in bulk: the plain insert (no index to check conflicts against), the natural
-    /// keys written so far, and a small code per channel id for those keys.
-    private var bulkInsertTouch: Statement?
-    private var bulkTouchKeys: Set<TouchKey> = []
-    private var bulkChannelCodes: [String: Int32] = [:]
-    private struct TouchKey: Hashable { let lead: Int64; let at: Int64; let kind: TouchKind; let channel: Int32 }
-    private static let insertTouchSQL = """
-        INSERT INTO touchpoints (lead_id, occurred_at, channel_id, campaign_id, kind, utm_source, utm_medium,
-                                 utm_campaign, referrer, landing_page, import_run_id)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
-        """
 
     /// Starts an import run: records it (counts are filled in by ``finish(_:)``).
     public init(warehouse: Warehouse, source: String, format: String, fileName: String, startedAt: Int64) throws {
@@ -106,7 +98,13 @@ public final class WarehouseWriter {
                 OR (source_label IS NULL AND ?13 IS NOT NULL))
             """)
         insertLeadKey = try db.prepare("INSERT OR IGNORE INTO lead_keys (key, lead_id) VALUES (?, ?)")
-        insertTouchStatement = try db.prepare(Self.insertTouchSQL + " ON CONFLICT DO NOTHING")
+        // The natural key leads with the time (core.9): a file in time order appends to its index.
+        insertTouchStatement = try db.prepare("""
+            INSERT INTO touchpoints (lead_id, occurred_at, channel_id, campaign_id, kind, utm_source, utm_medium,
+                                     utm_campaign, referrer, landing_page, import_run_id)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            ON CONFLICT DO NOTHING
+            """)
         findCost = try db.prepare("""
             SELECT id, amount_minor, currency FROM costs WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0) AND detail = ?4
             """)
@@ -147,10 +145,9 @@ public final class WarehouseWriter {
 
     /// The id of the campaign `ref` in `channel`, created on first sight.
     public func campaignID(channel: String, campaign ref: CampaignRef) throws -> Int64? {
-        let nameKey = channel + "\u{1F}" + ref.name
-        if let id = campaignIDsByName[nameKey] { return id }
+        if let id = campaignIDsByName[channel]?[ref.name] { return id }
         let id = try campaignID(channel: channel, key: ref.key, ref: ref)
-        campaignIDsByName[nameKey] = id
+        campaignIDsByName[channel, default: [:]][ref.name] = id
         return id
     }
 
@@ -244,16 +241,6 @@ public final class WarehouseWriter {
         return (id, outcome)
     }
 
-    /// Lets this run load touchpoints in bulk if the warehouse has none yet: the first touch it
-    /// writes then drops the touchpoint indexes (inside the run's transaction, so a killed run
-    /// leaves them as they were), later touches are appended and kept unique by their natural
-    /// key in memory (about 50 bytes a touch), and ``finish(_:sha256:bytes:finishedAt:)`` builds
-    /// the indexes again in one sorted pass. For large first imports: index maintenance is most
-    /// of an import's time in SQLite.
-    public func allowBulkTouchLoad() {
-        bulkTouchLoadAllowed = true
-    }
-
     /// Inserts a touchpoint unless the same lead already has a touch of the same kind, on the
     /// same channel, at the same second.
     public func insertTouch(
@@ -261,20 +248,7 @@ public final class WarehouseWriter {
         utmSource: String? = nil, utmMedium: String? = nil, utmCampaign: String? = nil, referrer: String? = nil, landingPage: String? = nil
     ) throws -> WriteOutcome {
         if touchIDsBefore == nil { touchIDsBefore = try db.scalarInt("SELECT coalesce(max(id), 0) FROM touchpoints") }
-        if bulkTouchLoadAllowed {
-            bulkTouchLoadAllowed = false
-            if try db.scalarInt("SELECT 1 FROM touchpoints LIMIT 1") == nil {
-                for name in CoreSchema.touchpointIndexNames { try db.execute("DROP INDEX \(name)") }
-                bulkInsertTouch = try db.prepare(Self.insertTouchSQL)
-            }
-        }
-        var s = insertTouchStatement
-        if let bulk = bulkInsertTouch {
-            let code: Int32
-            if let known = bulkChannelCodes[channel] { code = known } else { code = Int32(bulkChannelCodes.count); bulkChannelCodes[channel] = code }
-            guard bulkTouchKeys.insert(TouchKey(lead: leadID, at: at.secondsSinceEpoch, kind: kind, channel: code)).inserted else { return .unchanged }
-            s = bulk
-        }
+        let s = insertTouchStatement
         s.reset()
         try s.bind(leadID, at: 1)
         try s.bind(at.secondsSinceEpoch, at: 2)
@@ -420,11 +394,6 @@ public final class WarehouseWriter {
     /// Writes the file's checksum and size (known once it is read) and the run's final counts,
     /// and brings the first touch of every lead the run touched up to date.
     public func finish(_ counts: ImportCounts, sha256: String, bytes: Int64, finishedAt: Int64) throws {
-        if bulkInsertTouch != nil {
-            bulkInsertTouch = nil
-            bulkTouchKeys = []
-            for sql in CoreSchema.touchpointIndexes { try db.execute(sql) }
-        }
         // Every derived column but `created_at` is in the reports' index: updating many leads
         // row by row would move each one's entry to a random place in it. Past an eighth of the
         // leads, building the index again in one sorted pass is cheaper.
@@ -490,8 +459,8 @@ public final class WarehouseWriter {
     }
 
     /// The first column of `s`'s first row for `value`. The statement is reset before it returns:
-    /// one left on a row is an active read, and SQLite refuses to drop an index (the bulk touch
-    /// load) while any read is active on the connection.
+    /// one left on a row is an active read, and SQLite refuses to drop an index (the reports' index,
+    /// at the end of a run changing many leads) while any read is active on the connection.
     private func lookup(_ s: Statement, _ value: String) throws -> Int64? {
         s.reset()
         defer { s.reset() }
@@ -518,6 +487,15 @@ public struct ImportCounts: Sendable, Equatable {
     }
 
     public mutating func count(_ outcomes: [WriteOutcome]) {
-        if outcomes.contains(.inserted) { inserted += 1 } else if outcomes.contains(.updated) { updated += 1 } else { unchanged += 1 }
+        count(outcomes.reduce(.unchanged) { $0.strongest($1) })
+    }
+
+    /// Counts a row by its strongest outcome (``WriteOutcome/strongest(_:)``).
+    public mutating func count(_ outcome: WriteOutcome) {
+        switch outcome {
+        case .inserted: inserted += 1
+        case .updated: updated += 1
+        case .unchanged: unchanged += 1
+        }
     }
 }
