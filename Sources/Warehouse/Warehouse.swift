@@ -83,23 +83,33 @@ public final class Warehouse {
     }
 
     /// Recomputes the columns of `leads` derived from other tables — after a snapshot import,
-    /// say; import runs keep them up to date as they go (``WarehouseWriter``): the first touch
-    /// (`first_channel`, `first_campaign_id`, `first_touch_at`: the earliest touchpoint, the
-    /// first imported on a tie) and the milestones (`stage_*_at`, `first_converted_at`); then
-    /// every row of ``LeadJourneys``.
+    /// say; import runs keep them up to date as they go (``WarehouseWriter``): the milestones
+    /// (`stage_*_at`, `first_converted_at`), every row of ``LeadJourneys``, then from those the
+    /// first touch (`first_channel`, `first_campaign_id`, `first_touch_at`: the earliest
+    /// touchpoint, the first imported on a tie).
     public func refreshDerivedLeadColumns() throws {
         try db.execute(CoreSchema.refreshMilestonesSQL)
-        // One sorted pass over the touchpoints (they have no index by lead).
+        try LeadJourneys.rebuild(db, leads: nil)
+        // A lead's first touch is the first of its packed touches, which are in (time, id) order:
+        // touchpoints have no index by lead to find it with, and sorting them all in SQL takes
+        // most of a minute at 1 M leads. Every lead changes, so the reports' index is built again.
         try db.execute("""
+            DROP INDEX leads_for_reports;
             UPDATE leads SET first_channel = NULL, first_campaign_id = NULL, first_touch_at = NULL
             WHERE first_channel IS NOT NULL OR first_campaign_id IS NOT NULL OR first_touch_at IS NOT NULL;
-            UPDATE leads SET first_channel = f.channel_id, first_campaign_id = f.campaign_id, first_touch_at = f.occurred_at
-            FROM (SELECT lead_id, channel_id, campaign_id, occurred_at,
-                         row_number() OVER (PARTITION BY lead_id ORDER BY occurred_at, id) AS n
-                  FROM touchpoints) AS f
-            WHERE f.n = 1 AND f.lead_id = leads.id;
             """)
-        try LeadJourneys.rebuild(db, leads: nil)
+        let update = try db.prepare("UPDATE leads SET first_channel = ?2, first_campaign_id = ?3, first_touch_at = ?4 WHERE id = ?1")
+        try LeadJourneys.read(db) { row in
+            var touches = row.touches
+            guard touches.next() else { return }
+            update.reset()
+            try update.bind(row.lead, at: 1)
+            try update.bind(String(decoding: touches.channel, as: UTF8.self), at: 2)
+            try update.bind(touches.campaignID, at: 3)
+            try update.bind(touches.at, at: 4)
+            try update.step()
+        }
+        try db.execute(CoreSchema.leadsForReportsIndexSQL)
     }
 
     /// Row counts of the main tables, for summaries and tests.
