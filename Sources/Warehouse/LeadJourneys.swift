@@ -117,8 +117,10 @@ public enum LeadJourneys {
         let low = try db.scalarInt("SELECT min(id) FROM leads") ?? 0, high = try db.scalarInt("SELECT max(id) FROM leads") ?? 0
         var touches = LeadFactBuckets(low: low, high: high), conversions = LeadFactBuckets(low: low, high: high)
         if parts.contains(.touches) {
-            var newTouches = ""
+            // A partial rebuild: the rows' packed touches, then the new touchpoints.
+            var touchFilter = ""
             if leads != nil, let touchesAfter {
+                touchFilter = " WHERE id > \(touchesAfter)"
                 try db.query("SELECT lead_id, touches FROM lead_journeys\(factFilter) ORDER BY lead_id") { s in
                     let lead = s.int(0)
                     s.withBlobBytes(1) { bytes in
@@ -129,9 +131,8 @@ public enum LeadJourneys {
                         }
                     }
                 }
-                newTouches = " WHERE id > \(touchesAfter)"
             }
-            try db.query("SELECT lead_id, occurred_at, \(kindCodeSQL), campaign_id, channel_id FROM touchpoints\(leads == nil ? "" : newTouches) ORDER BY id") { s in
+            try db.query("SELECT lead_id, occurred_at, \(kindCodeSQL), campaign_id, channel_id FROM touchpoints\(touchFilter) ORDER BY id") { s in
                 touches.append(LeadFact(lead: s.int(0), at: s.int(1), value: s.isNull(3) ? -1 : s.int(3), kind: UInt8(s.int(2)),
                                         code: s.withTextBytes(4) { code($0, in: &channels) }))
             }

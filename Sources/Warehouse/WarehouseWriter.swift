@@ -394,15 +394,16 @@ public final class WarehouseWriter {
     /// Writes the file's checksum and size (known once it is read) and the run's final counts,
     /// and brings the first touch of every lead the run touched up to date.
     public func finish(_ counts: ImportCounts, sha256: String, bytes: Int64, finishedAt: Int64) throws {
-        // Every derived column but `created_at` is in the reports' index: updating many leads
-        // row by row would move each one's entry to a random place in it. Past an eighth of the
-        // leads, building the index again in one sorted pass is cheaper.
         let leadCount = try db.scalarInt("SELECT max(id) FROM leads") ?? 0
-        let rebuildsReportIndex = Int64(max(earliestTouches.count, earliestMilestones.count)) * 8 >= leadCount && leadCount > 0
-        if rebuildsReportIndex { try db.execute("DROP INDEX leads_for_reports") }
-        try updateFirstTouches()
-        try updateMilestones()
-        if rebuildsReportIndex { try db.execute(CoreSchema.leadsForReportsIndexSQL) }
+        if leadCount > 0 && Int64(max(earliestTouches.count, earliestMilestones.count)) * 8 >= leadCount {
+            try CoreSchema.withoutReportsIndex(db) {
+                try updateFirstTouches()
+                try updateMilestones()
+            }
+        } else {
+            try updateFirstTouches()
+            try updateMilestones()
+        }
         try updateJourneys()
         try db.run("""
             UPDATE import_runs SET file_sha256 = ?, file_bytes = ?, finished_at = ?, rows_read = ?, rows_inserted = ?,
@@ -484,10 +485,6 @@ public struct ImportCounts: Sendable, Equatable {
         self.updated = updated
         self.unchanged = unchanged
         self.rejected = rejected
-    }
-
-    public mutating func count(_ outcomes: [WriteOutcome]) {
-        count(outcomes.reduce(.unchanged) { $0.strongest($1) })
     }
 
     /// Counts a row by its strongest outcome (``WriteOutcome/strongest(_:)``).
