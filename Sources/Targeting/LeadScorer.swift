@@ -66,34 +66,6 @@ public struct LeadScorer: Sendable {
         try db.query("SELECT lead_id, min(key) FROM lead_keys GROUP BY lead_id") { keys[$0.int(0)] = $0.text(1) }
 
         var results: [LeadScore] = []
-        var current: (id: Int64, created: Int64, fit: Double)?
-        var score = 0.0
-        var signals: [String: (Int, Double)] = [:]
-        var last: (Int64, String, String)?
-        var lastHot: Int64?, lastWarm: Int64?, lastEngaged: Int64?
-
-        func flush() {
-            guard let lead = current else { return }
-            let total = score + lead.fit
-            var temperature: Temperature
-            let engaged = max(lastEngaged ?? lead.created, lead.created)
-            let answered = attempts[lead.id]?.filter { $0.responded }.map(\.at).max() ?? lead.created
-            let since = max(engaged, answered)
-            func within(_ at: Int64?, days: Double) -> Bool { at.map { Double(now - $0) <= days * 86_400 } ?? false }
-            let unanswered = attempts[lead.id]?.filter { !$0.responded && $0.at > since }.count ?? 0
-            if unanswered >= rules.dormant.attempts && Double(now - since) >= rules.dormant.noResponseDays * 86_400 {
-                temperature = .dormant
-            } else if within(lastHot, days: rules.temperature.hotWindowDays) {
-                temperature = .hot
-            } else if within(lastWarm, days: rules.temperature.warmWindowDays) || total >= rules.temperature.warmScore {
-                temperature = .warm
-            } else {
-                temperature = .cold
-            }
-            let list = signals.map { (kind: $0.key, count: $0.value.0, points: $0.value.1) }.sorted { ($0.points, $0.kind) > ($1.points, $1.kind) }
-            results.append(LeadScore(leadID: lead.id, key: keys[lead.id] ?? "#\(lead.id)", score: total, temperature: temperature, signals: list,
-                                     lastTouch: last.map { (Timestamp(secondsSinceEpoch: $0.0), $0.1, $0.2) }))
-        }
 
         let fitSQL = rules.fit.isEmpty ? "0" : rules.fit.indices.map { i in
             let column = rules.fit[i].attribute  // checked against ScoringRules.attributes
@@ -117,11 +89,11 @@ public struct LeadScorer: Sendable {
               AND NOT EXISTS (SELECT 1 FROM conversions c WHERE c.lead_id = l.id AND c.converted_at <= :now)
             ORDER BY l.id
             """, named: arguments) { s in
-            current = (s.int(0), s.int(1), s.double(2))
-            score = 0
-            signals = [:]
-            last = nil
-            lastHot = nil; lastWarm = nil; lastEngaged = nil
+            let id = s.int(0), created = s.int(1), fit = s.double(2)
+            var score = 0.0
+            var signals: [String: (Int, Double)] = [:]
+            var last: (Int64, String, String)?
+            var lastHot: Int64?, lastWarm: Int64?, lastEngaged: Int64?
             s.withBlobBytes(3) { bytes in
                 var touches = PackedTouches(bytes)
                 var lastChannel = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
@@ -139,7 +111,25 @@ public struct LeadScorer: Sendable {
                 }
                 if let lastAt { last = (lastAt, String(decoding: lastChannel, as: UTF8.self), lastKind) }
             }
-            flush()
+            let total = score + fit
+            var temperature: Temperature
+            let engaged = max(lastEngaged ?? created, created)
+            let answered = attempts[id]?.filter { $0.responded }.map(\.at).max() ?? created
+            let since = max(engaged, answered)
+            func within(_ at: Int64?, days: Double) -> Bool { at.map { Double(now - $0) <= days * 86_400 } ?? false }
+            let unanswered = attempts[id]?.filter { !$0.responded && $0.at > since }.count ?? 0
+            if unanswered >= rules.dormant.attempts && Double(now - since) >= rules.dormant.noResponseDays * 86_400 {
+                temperature = .dormant
+            } else if within(lastHot, days: rules.temperature.hotWindowDays) {
+                temperature = .hot
+            } else if within(lastWarm, days: rules.temperature.warmWindowDays) || total >= rules.temperature.warmScore {
+                temperature = .warm
+            } else {
+                temperature = .cold
+            }
+            let list = signals.map { (kind: $0.key, count: $0.value.0, points: $0.value.1) }.sorted { ($0.points, $0.kind) > ($1.points, $1.kind) }
+            results.append(LeadScore(leadID: id, key: keys[id] ?? "#\(id)", score: total, temperature: temperature, signals: list,
+                                     lastTouch: last.map { (Timestamp(secondsSinceEpoch: $0.0), $0.1, $0.2) }))
         }
         return results
     }
