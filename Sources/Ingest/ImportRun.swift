@@ -148,6 +148,20 @@ public final class ImportRun {
                     shown.append(Reject(file: fileName, line: line, column: error.column, columnName: error.columnName, reason: error.reason))
                 }
             }
+            // Rows that are one web touch each are written ``WarehouseWriter/touchBatchSize`` at a
+            // time; they are counted (or refused) when their batch is written.
+            var pendingTouches: [(line: Int, fields: [String], touch: TouchRow)] = []
+            pendingTouches.reserveCapacity(WarehouseWriter.touchBatchSize)
+            func writePendingTouches() throws {
+                guard !pendingTouches.isEmpty else { return }
+                for (pending, result) in zip(pendingTouches, try writer.insertTouches(pendingTouches.map(\.touch))) {
+                    switch result {
+                    case .success(let outcome): counts.count(outcome)
+                    case .failure(let error): try reject(pending.line, pending.fields, Self.refusal(error))
+                    }
+                }
+                pendingTouches.removeAll(keepingCapacity: true)
+            }
             // Rows are read and parsed on another thread (``RowPipeline``) while this one writes.
             let pipeline = RowPipeline(reader: reader, header: header, format: format, classifier: classifier, hasher: hasher)
             var sha = "", bytes: Int64 = 0
@@ -166,9 +180,14 @@ public final class ImportRun {
                                 try reject(parsed.line, parsed.fields, error)
                             case .records(let records):
                                 do {
+                                    let row = SourceRow(line: parsed.line, fields: parsed.fields, header: header)
+                                    if records.count == 1, records[0].error == nil, case .webTouch(let touch) = records[0].record {
+                                        pendingTouches.append((parsed.line, parsed.fields, try touchRow(touch, channel: records[0].channel, row: row, writer: writer)))
+                                        if pendingTouches.count == WarehouseWriter.touchBatchSize { try writePendingTouches() }
+                                        continue
+                                    }
                                     var outcome = WriteOutcome.unchanged
                                     var rowLead: Int64?
-                                    let row = SourceRow(line: parsed.line, fields: parsed.fields, header: header)
                                     for r in records {
                                         outcome = outcome.strongest(try write(r, row: row, channel: source.channelID, writer: writer, rowLead: &rowLead))
                                     }
@@ -176,13 +195,14 @@ public final class ImportRun {
                                 } catch let error as RowError {
                                     try reject(parsed.line, parsed.fields, error)
                                 } catch let error as WarehouseError {
-                                    guard case .constraint(let message) = error else { throw error }
-                                    try reject(parsed.line, parsed.fields, RowError(column: nil, columnName: nil, reason: "refused by the warehouse: \(message)"))
+                                    guard case .constraint = error else { throw error }
+                                    try reject(parsed.line, parsed.fields, Self.refusal(error))
                                 }
                             }
                         }
                     }
                 }
+                try writePendingTouches()
             } catch {
                 pipeline.cancel()
                 throw error
@@ -222,12 +242,7 @@ public final class ImportRun {
             guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write channel metrics") }
             return try writer.upsertMetric(channel: channel, metric)
         case .webTouch(let touch):
-            let leadID = try requireLead(touch.leadKey, row: row, writer: writer)
-            let channel = prepared.channel ?? classifier.channel(for: touch.raw)
-            let campaign = try touch.utmCampaign.flatMap { try writer.campaignID(channel: channel, campaign: CampaignRef(name: $0)) }
-            return try writer.insertTouch(leadID: leadID, at: touch.at, channel: channel, campaignID: campaign, kind: touch.kind,
-                                          utmSource: touch.utmSource, utmMedium: touch.utmMedium, utmCampaign: touch.utmCampaign,
-                                          referrer: touch.referrer, landingPage: touch.landingPage)
+            return try writer.insertTouch(touchRow(touch, channel: prepared.channel, row: row, writer: writer))
         case .conversion(let conversion):
             let leadID = try requireLead(conversion.leadKey, row: row, writer: writer)
             return try writer.insertConversion(leadID: leadID, at: conversion.at, revenue: conversion.revenue, externalID: conversion.externalID)
@@ -240,6 +255,23 @@ public final class ImportRun {
         case .rate(let r):
             return try writer.upsertRate(day: r.day, currency: r.currency.code, target: r.target.code, rate: r.rate)
         }
+    }
+
+    /// A web touch as the warehouse stores it: its lead, its channel (classified on the parsing
+    /// side, or now) and its campaign.
+    private func touchRow(_ touch: WebTouch, channel classified: String?, row: SourceRow, writer: WarehouseWriter) throws -> TouchRow {
+        let leadID = try requireLead(touch.leadKey, row: row, writer: writer)
+        let channel = classified ?? classifier.channel(for: touch.raw)
+        let campaign = try touch.utmCampaign.flatMap { try writer.campaignID(channel: channel, campaign: CampaignRef(name: $0)) }
+        return TouchRow(leadID: leadID, at: touch.at, channel: channel, campaignID: campaign, kind: touch.kind,
+                        utmSource: touch.utmSource, utmMedium: touch.utmMedium, utmCampaign: touch.utmCampaign,
+                        referrer: touch.referrer, landingPage: touch.landingPage)
+    }
+
+    /// The reject reason for a value the warehouse refused (a CHECK or NOT NULL constraint).
+    private static func refusal(_ error: WarehouseError) -> RowError {
+        guard case .constraint(let message) = error else { return RowError(column: nil, columnName: nil, reason: error.description) }
+        return RowError(column: nil, columnName: nil, reason: "refused by the warehouse: \(message)")
     }
 
     private func resolve(_ reference: LeadReference, emailHash: String?, row: SourceRow, writer: WarehouseWriter, rowLead: Int64?) throws -> Int64 {

@@ -71,6 +71,25 @@ let leadsCSV = """
         #expect(try f.count("touchpoints") == 10)
     }
 
+    /// A touch the warehouse refuses in a batch written with one statement: the statement is undone,
+    /// the batch is written one by one, and only that row is rejected.
+    @Test func aTouchTheWarehouseRefusesIsRejectedAloneInItsBatch() throws {
+        let f = try Fixture()
+        try f.importText("leads", "leads.csv", leadsCSV)
+        try f.warehouse.db.execute("""
+            CREATE TEMP TRIGGER refuse_bad_source BEFORE INSERT ON touchpoints WHEN NEW.utm_source = 'bad'
+            BEGIN SELECT RAISE(ABORT, 'no bad sources'); END
+            """)
+        let header = "occurred_at,lead_id,utm_source,utm_medium,utm_campaign,referrer,landing_page,event\n"
+        let rows = (0..<WarehouseWriter.touchBatchSize * 2).map { i in
+            "2026-01-10T1\(i / 60):\(10 + i % 60 / 2):00Z,L\(1 + i % 2),\(i == 70 ? "bad" : "newsletter"),email,jan,,,visit"
+        }
+        let result = try f.importText("touches", "t.csv", header + rows.joined(separator: "\n") + "\n")
+        #expect(result.counts == ImportCounts(read: rows.count, inserted: rows.count - 1, rejected: 1))
+        #expect(result.rejects.map(\.description) == ["t.csv:72: refused by the warehouse: no bad sources"])
+        #expect(try f.count("touchpoints") == rows.count - 1)
+    }
+
     @Test func touchesOfUnknownLeadsAreRejectedWithAHint() throws {
         let f = try Fixture()
         let r = try f.importText("touches", "t.csv", "occurred_at,lead_id,event\n2026-01-10T10:00:00Z,L404,visit\n")
@@ -169,6 +188,40 @@ extension ImportResult.Status {
         try f.importText("touches", "all.csv", header + rows.joined(separator: "\n"))
         try f.importText("touches", "all.csv", header + rows.joined(separator: "\n"))
         #expect(try f.count("touchpoints") == distinct)
+    }
+}
+
+/// Property: web touches written ``WarehouseWriter/touchBatchSize`` to a statement count and land
+/// exactly as one at a time would: files of a few hundred rows (several batches and a remainder)
+/// with repeats inside a file, inside one batch, and across files, in any order. The expected
+/// counts come from a set of the keys seen so far, not from the warehouse.
+extension IdempotentImportProperty {
+    @Test(arguments: 1...8)
+    func batchedTouchesCountAsOneAtATimeWould(_ seed: Int) throws {
+        var rng = SplitMix(seed: UInt64(seed) &* 15_485_863)
+        let f = try Fixture()
+        try f.importText("leads", "leads.csv", leadsCSV)
+        let header = "occurred_at,lead_id,utm_source,utm_medium,utm_campaign,referrer,landing_page,event\n"
+        // One source for every row, so that a row's text is its natural key (time, lead, kind; channel email).
+        func row(_ n: Int) -> String {
+            "2026-01-\(10 + n % 9)T\(10 + n / 9 % 10):\(10 + n / 90 % 40):00Z,\(["L1", "L2"][n / 3600 % 2]),newsletter,email,jan,,,\(["visit", "email_open"][n / 7200 % 2])"
+        }
+        var seen = Set<String>()
+        for file in 0..<5 {
+            // Up to 300 rows drawn from 400 keys: repeats within the file and with earlier files.
+            let rows = (0..<Int(rng.next() % 300 + 1)).map { _ in row(Int(rng.next() % 400) * 37) }
+            var inserted = 0
+            for r in rows where seen.insert(r).inserted { inserted += 1 }
+            let result = try f.importText("touches", "f\(file).csv", header + rows.joined(separator: "\n") + "\n")
+            #expect(result.counts == ImportCounts(read: rows.count, inserted: inserted, unchanged: rows.count - inserted))
+        }
+        #expect(try f.count("touchpoints") == seen.count)
+        let derived = "SELECT id, first_channel, first_touch_at FROM leads ORDER BY id"
+        let journeys = "SELECT lead_id, hex(touches) FROM lead_journeys ORDER BY lead_id"
+        let incremental = try f.rows(derived), incrementalJourneys = try f.rows(journeys)
+        try f.warehouse.refreshDerivedLeadColumns()
+        #expect(try f.rows(derived) == incremental)
+        #expect(try f.rows(journeys) == incrementalJourneys)
     }
 }
 
