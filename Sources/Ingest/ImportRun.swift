@@ -148,18 +148,27 @@ public final class ImportRun {
                     shown.append(Reject(file: fileName, line: line, column: error.column, columnName: error.columnName, reason: error.reason))
                 }
             }
-            // Rows that are one web touch each are written ``WarehouseWriter/touchBatchSize`` at a
-            // time; they are counted (or refused) when their batch is written.
-            var pendingTouches: [(line: Int, fields: [String], touch: TouchRow)] = []
-            pendingTouches.reserveCapacity(WarehouseWriter.touchBatchSize)
+            // Rows made only of touches are written ``WarehouseWriter/touchBatchSize`` touches to a
+            // statement; they are counted (or refused) when their touches are written.
+            var pendingRows: [(line: Int, fields: [String], touches: Int)] = []
+            var pendingTouches: [TouchRow] = []
             func writePendingTouches() throws {
                 guard !pendingTouches.isEmpty else { return }
-                for (pending, result) in zip(pendingTouches, try writer.insertTouches(pendingTouches.map(\.touch))) {
-                    switch result {
-                    case .success(let outcome): counts.count(outcome)
-                    case .failure(let error): try reject(pending.line, pending.fields, Self.refusal(error))
+                let results = try writer.insertTouches(pendingTouches)
+                var next = 0
+                for row in pendingRows {
+                    var outcome = WriteOutcome.unchanged
+                    var refused: WarehouseError?
+                    for result in results[next ..< next + row.touches] {
+                        switch result {
+                        case .success(let o): outcome = outcome.strongest(o)
+                        case .failure(let error): refused = refused ?? error
+                        }
                     }
+                    next += row.touches
+                    if let refused { try reject(row.line, row.fields, Self.refusal(refused)) } else { counts.count(outcome) }
                 }
+                pendingRows.removeAll(keepingCapacity: true)
                 pendingTouches.removeAll(keepingCapacity: true)
             }
             // Rows are read and parsed on another thread (``RowPipeline``) while this one writes.
@@ -181,11 +190,14 @@ public final class ImportRun {
                             case .records(let records):
                                 do {
                                     let row = SourceRow(line: parsed.line, fields: parsed.fields, header: header)
-                                    if records.count == 1, records[0].error == nil, case .webTouch(let touch) = records[0].record {
-                                        pendingTouches.append((parsed.line, parsed.fields, try touchRow(touch, channel: records[0].channel, row: row, writer: writer)))
-                                        if pendingTouches.count == WarehouseWriter.touchBatchSize { try writePendingTouches() }
+                                    if let touches = try touchRows(records, row: row, channel: source.channelID, writer: writer) {
+                                        pendingRows.append((parsed.line, parsed.fields, touches.count))
+                                        pendingTouches += touches
+                                        if pendingTouches.count >= 4 * WarehouseWriter.touchBatchSize { try writePendingTouches() }
                                         continue
                                     }
+                                    // Other rows are written in file order after the touches before them.
+                                    try writePendingTouches()
                                     var outcome = WriteOutcome.unchanged
                                     var rowLead: Int64?
                                     for r in records {
@@ -232,9 +244,7 @@ public final class ImportRun {
             return outcome
         case .channel(.touch(let touch)):
             guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write channel touches") }
-            let leadID = try resolve(touch.lead, emailHash: prepared.emailHash, row: row, writer: writer, rowLead: rowLead)
-            let campaign = try touch.campaign.flatMap { try writer.campaignID(channel: channel, campaign: $0) }
-            return try writer.insertTouch(leadID: leadID, at: touch.at, channel: channel, campaignID: campaign, kind: touch.kind)
+            return try writer.insertTouch(touchRow(touch, channel: channel, emailHash: prepared.emailHash, row: row, writer: writer, rowLead: rowLead))
         case .channel(.cost(let cost)):
             guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write costs") }
             return try writer.upsertCost(channel: channel, cost)
@@ -255,6 +265,35 @@ public final class ImportRun {
         case .rate(let r):
             return try writer.upsertRate(day: r.day, currency: r.currency.code, target: r.target.code, rate: r.rate)
         }
+    }
+
+    /// The touches of a row made only of touches (web touches, or a channel's touches that name
+    /// their lead), to be written in batches; nil for any other row, which is written record by
+    /// record. A touch whose lead or campaign cannot be resolved refuses the whole row, before
+    /// any of it is written.
+    private func touchRows(_ records: [PreparedRecord], row: SourceRow, channel: String?, writer: WarehouseWriter) throws -> [TouchRow]? {
+        var touches: [TouchRow] = []
+        for prepared in records {
+            guard prepared.error == nil else { return nil }
+            switch prepared.record {
+            case .webTouch(let touch):
+                touches.append(try touchRow(touch, channel: prepared.channel, row: row, writer: writer))
+            case .channel(.touch(let touch)):
+                guard let channel else { return nil }
+                if case .sameRow = touch.lead { return nil }
+                touches.append(try touchRow(touch, channel: channel, emailHash: prepared.emailHash, row: row, writer: writer, rowLead: nil))
+            default:
+                return nil
+            }
+        }
+        return touches.isEmpty ? nil : touches
+    }
+
+    /// A channel's touch as the warehouse stores it: its lead and campaign resolved.
+    private func touchRow(_ touch: TouchRecord, channel: String, emailHash: String?, row: SourceRow, writer: WarehouseWriter, rowLead: Int64?) throws -> TouchRow {
+        let leadID = try resolve(touch.lead, emailHash: emailHash, row: row, writer: writer, rowLead: rowLead)
+        let campaign = try touch.campaign.flatMap { try writer.campaignID(channel: channel, campaign: $0) }
+        return TouchRow(leadID: leadID, at: touch.at, channel: channel, campaignID: campaign, kind: touch.kind)
     }
 
     /// A web touch as the warehouse stores it: its lead, its channel (classified on the parsing

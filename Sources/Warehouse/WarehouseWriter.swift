@@ -291,13 +291,25 @@ public final class WarehouseWriter {
     /// same rows (docs/benchmarks.md).
     public static let touchBatchSize = 64
 
-    /// Inserts ``touchBatchSize`` touches with one statement (any other count, one at a time),
-    /// with ``insertTouch(_:)``'s rule: each one's outcome, in order, as if they had been
-    /// inserted one by one — a touch whose natural key an earlier one of the same batch took
-    /// is unchanged. A touch the warehouse refuses (a CHECK) fails alone: then the batch is
-    /// written one by one, and that touch's result is its error.
+    /// Inserts `touches` ``touchBatchSize`` to a statement (the rest one at a time), with
+    /// ``insertTouch(_:)``'s rule: each one's outcome, in order, as if they had been inserted one
+    /// by one — a touch whose natural key an earlier one took is unchanged. A touch the
+    /// warehouse refuses (a CHECK) fails alone: its batch is then written one by one, and that
+    /// touch's result is its error.
     public func insertTouches(_ touches: [TouchRow]) throws -> [Result<WriteOutcome, WarehouseError>] {
-        guard touches.count == Self.touchBatchSize else { return try touches.map(insertTouchAlone) }
+        var results: [Result<WriteOutcome, WarehouseError>] = []
+        results.reserveCapacity(touches.count)
+        var start = 0
+        while touches.count - start >= Self.touchBatchSize {
+            results += try insertTouchBatch(touches[start ..< start + Self.touchBatchSize])
+            start += Self.touchBatchSize
+        }
+        results += try touches[start...].map(insertTouchAlone)
+        return results
+    }
+
+    private func insertTouchBatch(_ touches: ArraySlice<TouchRow>) throws -> [Result<WriteOutcome, WarehouseError>] {
+        let touches = Array(touches)
         try noteRunTouches()
         let s = try insertTouchBatchStatement ?? prepareTouchBatch()
         s.reset()

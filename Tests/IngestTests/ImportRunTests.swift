@@ -225,6 +225,36 @@ extension IdempotentImportProperty {
     }
 }
 
+extension IdempotentImportProperty {
+    /// The same for a channel's export whose rows carry two touches each (an email platform's
+    /// opens and clicks, found by email): a row is new when either of its touches is.
+    @Test(arguments: 1...6)
+    func batchedChannelTouchesCountAsOneAtATimeWould(_ seed: Int) throws {
+        var rng = SplitMix(seed: UInt64(seed) &* 32_452_843)
+        let f = try Fixture()
+        try f.importText("leads", "leads.csv", leadsCSV)
+        func time(_ n: UInt64) -> String { "2026-02-\(10 + n % 9)T1\(n / 9 % 10):\(10 + n / 90 % 20):00Z" }
+        var seen = Set<String>()
+        for file in 0..<4 {
+            var rows: [String] = [], inserted = 0
+            for _ in 0..<Int(rng.next() % 250 + 1) {
+                let email = ["an@example.com", "binh@example.com"][Int(rng.next() % 2)]
+                let opened = time(rng.next() % 300), clicked = rng.next() % 3 == 0 ? "" : time(rng.next() % 300)
+                rows.append("\(email),Feb Newsletter,\(opened),\(clicked)")
+                let new = [seen.insert("\(email) open \(opened)").inserted, clicked.isEmpty ? false : seen.insert("\(email) click \(clicked)").inserted]
+                if new.contains(true) { inserted += 1 }
+            }
+            let result = try f.importText("email", "e\(file).csv", "email,campaign,opened_at,clicked_at\n" + rows.joined(separator: "\n") + "\n")
+            #expect(result.counts == ImportCounts(read: rows.count, inserted: inserted, unchanged: rows.count - inserted))
+        }
+        #expect(try f.count("touchpoints") == seen.count)
+        let journeys = "SELECT lead_id, hex(touches) FROM lead_journeys ORDER BY lead_id"
+        let incremental = try f.rows(journeys)
+        try f.warehouse.refreshDerivedLeadColumns()
+        #expect(try f.rows(journeys) == incremental)
+    }
+}
+
 /// Property: the columns of `leads` that import runs keep up to date as they go (first touch,
 /// stage milestones, first conversion) equal a full recomputation from the fact tables, however
 /// the facts arrive; and no imported row breaks a foreign key (import runs switch SQLite's
