@@ -5,15 +5,18 @@ public struct Migrations: Sendable {
     public struct Step: Sendable {
         public let id: String
         public let sql: String
+        /// Run with foreign-key enforcement off (a table rebuilt in SQLite's documented twelve
+        /// steps: its rows are copied as they are, and a DROP TABLE must not act on them).
+        public let foreignKeysOff: Bool
     }
 
     public private(set) var steps: [Step] = []
 
     public init() {}
 
-    public mutating func register(_ id: String, sql: String) {
+    public mutating func register(_ id: String, sql: String, foreignKeysOff: Bool = false) {
         precondition(!steps.contains { $0.id == id }, "migration \(id) registered twice")
-        steps.append(Step(id: id, sql: sql))
+        steps.append(Step(id: id, sql: sql, foreignKeysOff: foreignKeysOff))
     }
 
     /// Applies the steps `db` has not seen, in order. Returns the ids applied.
@@ -28,6 +31,10 @@ public struct Migrations: Sendable {
         }
         var done: [String] = []
         for step in steps where !applied.contains(step.id) {
+            // The setting cannot change inside a transaction: it is switched around it.
+            let enforced = try db.scalarInt("PRAGMA foreign_keys") == 1
+            if step.foreignKeysOff && enforced { try db.execute("PRAGMA foreign_keys = OFF") }
+            defer { if step.foreignKeysOff && enforced { try? db.execute("PRAGMA foreign_keys = ON") } }
             try db.transaction {
                 try db.execute(step.sql)
                 try db.run("INSERT INTO schema_migrations (id, applied_at) VALUES (?, unixepoch())", [.text(step.id)])

@@ -21,11 +21,11 @@ struct TableOwningChannel: ChannelPlugin {
         let dir = TemporaryDirectory()
         let path = dir.file("w.sqlite")
         let first = try Warehouse(path: path, channels: [TableOwningChannel()])
-        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "bookfair.1.stands"])
+        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "bookfair.1.stands"])
         let salt = try first.identifierSalt()
         #expect(salt.count > 16)
         let again = try Warehouse(path: path, channels: [TableOwningChannel()])
-        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "bookfair.1.stands"])
+        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "bookfair.1.stands"])
         #expect(try again.identifierSalt() == salt)
         #expect(try again.db.scalarInt("SELECT count(*) FROM bookfair_stands") == 0)
         var channels: [String] = []
@@ -55,7 +55,15 @@ struct TableOwningChannel: ChannelPlugin {
         let w = try Warehouse(path: path, channels: [])
         #expect(try w.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch",
                                               "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys",
-                                              "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order"])
+                                              "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order",
+                                              "core.10.checks-without-in-lists"])
+        // core.10 rebuilt touchpoints and lifecycle_stages: the same rows and ids, their CHECKs
+        // without IN lists, foreign keys enforced again afterwards.
+        #expect(try w.db.scalarText("SELECT group_concat(id || ':' || occurred_at || ':' || channel_id, ' ') FROM (SELECT * FROM touchpoints ORDER BY id)") == "1:900:other 2:800:direct")
+        #expect(try w.db.scalarText("SELECT group_concat(id || ':' || stage || ':' || changed_at, ' ') FROM (SELECT * FROM lifecycle_stages ORDER BY id)") == "1:mql:2000 2:mql:1500 3:customer:4000")
+        #expect(try w.db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name IN ('touchpoints', 'lifecycle_stages') AND sql LIKE '% IN (%'") == 0)
+        #expect(try w.db.scalarInt("PRAGMA foreign_keys") == 1)
+        #expect(try w.db.scalarInt("SELECT count(*) FROM pragma_foreign_key_check") == 0)
         // core.9: the natural key leads with the time, and no index of touchpoints leads with the lead.
         var touchIndexes: [String] = []  // the first column of each
         try w.db.query("SELECT (SELECT i.name FROM pragma_index_info(l.name) i WHERE i.seqno = 0) FROM pragma_index_list('touchpoints') l WHERE l.origin = 'c' ORDER BY 1") {
@@ -154,6 +162,23 @@ struct TableOwningChannel: ChannelPlugin {
         }
         #expect(throws: WarehouseError.self) {
             try w.db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('2026-01-01', 'nowhere', 1, 'USD', ?)", [.integer(writer.runID)])
+        }
+        // The kinds and stages, written out in the CHECKs (core.10): every one the code knows,
+        // and nothing else.
+        try w.db.run("INSERT INTO leads (id, created_at, import_run_id) VALUES (1, 0, ?)", [.integer(writer.runID)])
+        for (i, kind) in TouchKind.allCases.enumerated() {
+            try w.db.run("INSERT INTO touchpoints (lead_id, occurred_at, channel_id, kind, import_run_id) VALUES (1, ?, 'direct', ?, ?)",
+                         [.integer(Int64(i)), .text(kind.rawValue), .integer(writer.runID)])
+        }
+        for (i, stage) in (["lead"] + LeadMilestones.stages).enumerated() {
+            try w.db.run("INSERT INTO lifecycle_stages (lead_id, stage, changed_at, import_run_id) VALUES (1, ?, ?, ?)",
+                         [.text(stage), .integer(Int64(i)), .integer(writer.runID)])
+        }
+        #expect(throws: WarehouseError.constraint(message: "CHECK constraint failed: kind = 'impression' OR kind = 'click' OR kind = 'visit' OR kind = 'form_submit' OR kind = 'download' OR kind = 'newsletter_signup' OR kind = 'email_open' OR kind = 'quote_request' OR kind = 'consultation' OR kind = 'checkout_start' OR kind = 'event_attend' OR kind = 'referral'")) {
+            try w.db.run("INSERT INTO touchpoints (lead_id, occurred_at, channel_id, kind, import_run_id) VALUES (1, 99, 'direct', 'Visit', ?)", [.integer(writer.runID)])
+        }
+        #expect(throws: WarehouseError.self) {
+            try w.db.run("INSERT INTO lifecycle_stages (lead_id, stage, changed_at, import_run_id) VALUES (1, 'won', 99, ?)", [.integer(writer.runID)])
         }
     }
 }
