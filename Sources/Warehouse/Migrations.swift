@@ -19,9 +19,11 @@ public struct Migrations: Sendable {
         steps.append(Step(id: id, sql: sql, foreignKeysOff: foreignKeysOff))
     }
 
-    /// Applies the steps `db` has not seen, in order. Returns the ids applied.
+    /// Applies the steps `db` has not seen, in order. Returns the ids applied. `upgrading` is
+    /// told the ids about to be applied when the file had steps applied before (an upgrade,
+    /// which can take a while on a large warehouse — not a new file being created).
     @discardableResult
-    public func migrate(_ db: Database) throws -> [String] {
+    public func migrate(_ db: Database, upgrading: (([String]) -> Void)? = nil) throws -> [String] {
         try db.execute("CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT")
         var applied = Set<String>()
         try db.query("SELECT id FROM schema_migrations") { applied.insert($0.text(0) ?? "") }
@@ -29,8 +31,10 @@ public struct Migrations: Sendable {
         if let unknown = applied.subtracting(known).sorted().first, unknown.hasPrefix("core.") {
             throw WarehouseError.newerSchema(path: db.path, migration: unknown)
         }
+        let pending = steps.filter { !applied.contains($0.id) }
+        if !applied.isEmpty, !pending.isEmpty { upgrading?(pending.map(\.id)) }
         var done: [String] = []
-        for step in steps where !applied.contains(step.id) {
+        for step in pending {
             // The setting cannot change inside a transaction: it is switched around it.
             let enforced = try db.scalarInt("PRAGMA foreign_keys") == 1
             if step.foreignKeysOff && enforced { try db.execute("PRAGMA foreign_keys = OFF") }

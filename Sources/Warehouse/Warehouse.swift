@@ -28,7 +28,8 @@ public final class Warehouse {
     public var path: String { db.path }
 
     /// Opens the warehouse at `path`, creating or upgrading it, and registers `channels`.
-    public init(path: String, channels: [any ChannelPlugin]) throws {
+    /// `upgrading` is told the schema steps about to be applied to an existing warehouse.
+    public init(path: String, channels: [any ChannelPlugin], upgrading: (([String]) -> Void)? = nil) throws {
         let db = try Database(path: path)
         self.db = db
         do {
@@ -38,7 +39,7 @@ public final class Warehouse {
         } catch {
             throw WarehouseError.notAWarehouse(path: path)
         }
-        try Warehouse.migrations(for: channels).migrate(db)
+        try Warehouse.migrations(for: channels).migrate(db, upgrading: upgrading)
         try db.transaction {
             for channel in channels {
                 try db.run("""

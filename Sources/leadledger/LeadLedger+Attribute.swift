@@ -136,7 +136,7 @@ extension LeadLedger {
                 options.to = period.to
                 options.nullPaths = chosen.contains { $0.readsNullPaths }
                 options.stepTimes = chosen.contains { $0.readsStepTimes }
-                let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
+                let w = try warehouse.open()
                 let set = try JourneyReader.read(w, options)
                 (units, journeys, currency) = (set.units, set.journeys, set.currency)
                 spend = try JourneyReader.spend(w, options)

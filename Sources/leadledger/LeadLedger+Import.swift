@@ -39,7 +39,7 @@ extension LeadLedger {
         }
 
         func run() throws {
-            let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
+            let w = try warehouse.open()
             let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
             var failed = false
             for file in files {

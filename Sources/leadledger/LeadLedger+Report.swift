@@ -29,7 +29,7 @@ extension LeadLedger {
         @OptionGroup var warehouse: WarehouseOptions
 
         func run() throws {
-            let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
+            let w = try warehouse.open()
             let result = try AcquisitionReport.compute(w, filters.options(unit: .channel))
             print(ChannelsReport.render(result, output.format), terminator: "")
         }
@@ -83,7 +83,7 @@ extension LeadLedger {
         @OptionGroup var warehouse: WarehouseOptions
 
         func run() throws {
-            let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
+            let w = try warehouse.open()
             print(ChannelsReport.render(try AcquisitionReport.compute(w, filters.options(unit: .campaign)), output.format), terminator: "")
         }
     }
@@ -99,7 +99,7 @@ extension LeadLedger {
         @OptionGroup var warehouse: WarehouseOptions
 
         func run() throws {
-            let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
+            let w = try warehouse.open()
             let rows = try FunnelReport.compute(w, period: filters.period.reportPeriod, channel: filters.channel)
             let stages = FunnelReport.stages
             var columns: [ReportTable.Column] = [.init("channel", "Channel")]
@@ -131,7 +131,7 @@ extension LeadLedger {
         @OptionGroup var warehouse: WarehouseOptions
 
         func run() throws {
-            let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
+            let w = try warehouse.open()
             let rows = try CohortReport.compute(w, period: filters.period.reportPeriod, byChannel: byChannel, channel: filters.channel)
             let months = rows.map(\.cumulative.count).max() ?? 0
             var columns: [ReportTable.Column] = [.init("month", "Cohort")]
@@ -158,7 +158,7 @@ extension LeadLedger {
         @OptionGroup var warehouse: WarehouseOptions
 
         func run() throws {
-            let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
+            let w = try warehouse.open()
             let (rows, byStage) = try VelocityReport.compute(w, period: filters.period.reportPeriod, channel: filters.channel)
             let table = ReportTable(columns: [.init("month", "Month"), .init("qualified_leads", byStage ? "Qualified leads" : "New leads"), .init("growth", "Growth")],
                                     rows: rows.map { [.text($0.month), .integer($0.qualified), $0.growth.map(ReportTable.Cell.fraction) ?? .null] })
@@ -247,7 +247,7 @@ extension LeadLedger {
             case "campaign": grouping = .campaign
             default: grouping = .breakdown(by)
             }
-            let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
+            let w = try warehouse.open()
             let result = try ChannelMetricsReport.compute(w, channel: plugin, period: period.reportPeriod, by: grouping)
             switch output.format {
             case .json: print(result.table.render(.json), terminator: "")

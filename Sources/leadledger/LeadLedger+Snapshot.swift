@@ -45,7 +45,7 @@ extension LeadLedger.SnapshotCommand {
         }
 
         func run() throws {
-            let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
+            let w = try warehouse.open()
             var options = SnapshotOptions()
             options.tables = tables.map { $0.split(separator: ",").map(String.init) }
             options.channel = channel
@@ -100,7 +100,7 @@ extension LeadLedger.SnapshotCommand {
         @OptionGroup var warehouse: WarehouseOptions
 
         func run() throws {
-            let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
+            let w = try warehouse.open()
             let restored = try Snapshot.restore(path, into: w, merge: merge)
             let read = restored.rowsRead.values.reduce(0, +)
             let added = restored.rowsAdded.values.reduce(0, +)

@@ -52,7 +52,7 @@ extension LeadLedger {
                 guard let data = FileManager.default.contents(atPath: file) else { throw CommandError("cannot read \(file)") }
                 do { scoring = try ScoringRules.load(data) } catch { throw CommandError("\(file): \(error)") }
             }
-            let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
+            let w = try warehouse.open()
             guard let day = try asOf ?? LeadScorer.latestDay(w) else { throw CommandError("the warehouse has no touches or conversions to score") }
             let scorer = LeadScorer(rules: scoring)
             if checkPredictions {
@@ -109,7 +109,7 @@ extension LeadLedger {
             }
             let defined: [Segment]
             do { defined = try Segment.load(data) } catch { throw CommandError("\(file): \(error)") }
-            let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
+            let w = try warehouse.open()
             let report = try SegmentReport.compute(w, segments: defined)
             func money(_ minor: Double?) -> ReportTable.Cell {
                 guard let minor else { return .null }
@@ -155,7 +155,7 @@ extension LeadLedger {
         @OptionGroup var warehouse: WarehouseOptions
 
         func run() throws {
-            let w = try Warehouse(path: warehouse.path, channels: ChannelRegistry.all)
+            let w = try warehouse.open()
             let persona = try Persona.compute(w, channel: channel, minimumCustomers: minCustomers)
             let shown = output.format == .table ? persona.traits.filter { $0.lift > 1 } : persona.traits
             let table = ReportTable(
