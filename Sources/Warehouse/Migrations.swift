@@ -36,9 +36,9 @@ public struct Migrations: Sendable {
         var done: [String] = []
         for step in pending {
             // The setting cannot change inside a transaction: it is switched around it.
-            let enforced = try db.scalarInt("PRAGMA foreign_keys") == 1
-            if step.foreignKeysOff && enforced { try db.execute("PRAGMA foreign_keys = OFF") }
-            defer { if step.foreignKeysOff && enforced { try? db.execute("PRAGMA foreign_keys = ON") } }
+            let switchOff = try step.foreignKeysOff && db.scalarInt("PRAGMA foreign_keys") == 1
+            if switchOff { try db.execute("PRAGMA foreign_keys = OFF") }
+            defer { if switchOff { try? db.execute("PRAGMA foreign_keys = ON") } }
             try db.transaction {
                 try db.execute(step.sql)
                 try db.run("INSERT INTO schema_migrations (id, applied_at) VALUES (?, unixepoch())", [.text(step.id)])

@@ -265,14 +265,6 @@ public final class WarehouseWriter {
 
     /// Inserts a touchpoint unless the same lead already has a touch of the same kind, on the
     /// same channel, at the same second.
-    public func insertTouch(
-        leadID: Int64, at: Timestamp, channel: String, campaignID: Int64?, kind: TouchKind,
-        utmSource: String? = nil, utmMedium: String? = nil, utmCampaign: String? = nil, referrer: String? = nil, landingPage: String? = nil
-    ) throws -> WriteOutcome {
-        try insertTouch(TouchRow(leadID: leadID, at: at, channel: channel, campaignID: campaignID, kind: kind, utmSource: utmSource,
-                                 utmMedium: utmMedium, utmCampaign: utmCampaign, referrer: referrer, landingPage: landingPage))
-    }
-
     public func insertTouch(_ touch: TouchRow) throws -> WriteOutcome {
         try noteRunTouches()
         let s = insertTouchStatement

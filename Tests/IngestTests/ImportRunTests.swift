@@ -381,8 +381,8 @@ extension IdempotentImportProperty {
         let before = try f.rows("SELECT id, first_channel, first_touch_at FROM leads ORDER BY id")
         try f.warehouse.db.execute("BEGIN IMMEDIATE")
         let writer = try WarehouseWriter(warehouse: f.warehouse, source: "touches", format: "web-touches", fileName: "t.csv", startedAt: 0)
-        #expect(try writer.insertTouch(leadID: lead, at: Timestamp(secondsSinceEpoch: 100), channel: "direct", campaignID: nil, kind: .visit) == .inserted)
-        #expect(try writer.insertTouch(leadID: lead, at: Timestamp(secondsSinceEpoch: 100), channel: "direct", campaignID: nil, kind: .visit) == .unchanged)
+        #expect(try writer.insertTouch(TouchRow(leadID: lead, at: Timestamp(secondsSinceEpoch: 100), channel: "direct", campaignID: nil, kind: .visit)) == .inserted)
+        #expect(try writer.insertTouch(TouchRow(leadID: lead, at: Timestamp(secondsSinceEpoch: 100), channel: "direct", campaignID: nil, kind: .visit)) == .unchanged)
         try f.warehouse.db.execute("DROP INDEX leads_for_reports")  // as a run changing many leads does, then killed
         try f.warehouse.db.execute("ROLLBACK")
         #expect(try f.rows("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'leads_for_reports'") == [["1"]])

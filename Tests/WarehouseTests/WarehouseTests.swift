@@ -228,9 +228,9 @@ struct TableOwningChannel: ChannelPlugin {
     @Test func aTouchIsStoredOnce() throws {
         let lead = try writer.upsertLead(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id
         let at = Timestamp(secondsSinceEpoch: 500)
-        #expect(try writer.insertTouch(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .visit) == .inserted)
-        #expect(try writer.insertTouch(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .visit) == .unchanged)
-        #expect(try writer.insertTouch(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .download) == .inserted)
+        #expect(try writer.insertTouch(TouchRow(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .visit)) == .inserted)
+        #expect(try writer.insertTouch(TouchRow(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .visit)) == .unchanged)
+        #expect(try writer.insertTouch(TouchRow(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .download)) == .inserted)
         #expect(try warehouse.db.scalarInt("SELECT count(*) FROM touchpoints") == 2)
     }
 
