@@ -286,8 +286,17 @@ public final class WarehouseWriter {
     /// Inserts `touches` ``touchBatchSize`` to a statement (the rest one at a time), with
     /// ``insertTouch(_:)``'s rule: each one's outcome, in order, as if they had been inserted one
     /// by one — a touch whose natural key an earlier one took is unchanged. A touch the
-    /// warehouse refuses (a CHECK) fails alone: its batch is then written one by one, and that
-    /// touch's result is its error.
+    /// warehouse refuses (a trigger's `RAISE(ABORT)`) fails alone: its batch is then written one
+    /// by one, and that touch's result is its error.
+    ///
+    /// The batch is `INSERT OR IGNORE`, not `ON CONFLICT DO NOTHING`: a statement of many rows
+    /// that may abort halfway makes SQLite keep a statement journal (every page the statement
+    /// changes copied out first — 3 M of the import's 4.4 M writes for the benchmark's 3.95 M
+    /// touches; docs/benchmarks.md, sixth round); one that cannot abort needs none. `OR IGNORE`
+    /// would also pass over a row that breaks a NOT NULL or CHECK constraint, and this count
+    /// would take it for a taken key; none can: the NOT NULL columns are bound from `TouchRow`'s
+    /// non-optional fields and the one CHECK is on `kind`, a ``TouchKind``. A test holds the
+    /// table to exactly those constraints (`batchedTouchesCanOnlyBeIgnoredForATakenKey`).
     public func insertTouches(_ touches: [TouchRow]) throws -> [Result<WriteOutcome, WarehouseError>] {
         var results: [Result<WriteOutcome, WarehouseError>] = []
         results.reserveCapacity(touches.count)
@@ -352,10 +361,9 @@ public final class WarehouseWriter {
     private func prepareTouchBatch() throws -> Statement {
         let row = "(" + (1...11).map { _ in "?" }.joined(separator: ", ") + ")"
         let s = try db.prepare("""
-            INSERT INTO touchpoints (lead_id, occurred_at, channel_id, campaign_id, kind, utm_source, utm_medium,
+            INSERT OR IGNORE INTO touchpoints (lead_id, occurred_at, channel_id, campaign_id, kind, utm_source, utm_medium,
                                      utm_campaign, referrer, landing_page, import_run_id)
             VALUES \(Array(repeating: row, count: Self.touchBatchSize).joined(separator: ", "))
-            ON CONFLICT DO NOTHING
             """)
         insertTouchBatchStatement = s
         return s

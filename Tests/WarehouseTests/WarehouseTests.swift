@@ -234,6 +234,20 @@ struct TableOwningChannel: ChannelPlugin {
         #expect(try warehouse.db.scalarInt("SELECT count(*) FROM touchpoints") == 2)
     }
 
+    /// `insertTouches` writes a batch with `INSERT OR IGNORE` and counts every row SQLite passes
+    /// over as a taken natural key. That holds while the only NOT NULL columns are ones `TouchRow`
+    /// always fills and the only CHECK is the one on `kind` (a `TouchKind`): a constraint added
+    /// to touchpoints fails this test until the batch learns to tell its refusals apart.
+    @Test func batchedTouchesCanOnlyBeIgnoredForATakenKey() throws {
+        var notNull: [String] = []
+        try warehouse.db.query("SELECT name FROM pragma_table_info('touchpoints') WHERE \"notnull\" ORDER BY cid") { notNull.append($0.text(0) ?? "") }
+        #expect(notNull == ["lead_id", "occurred_at", "channel_id", "kind", "import_run_id"])
+        let table = try #require(try warehouse.db.scalarText("SELECT sql FROM sqlite_schema WHERE name = 'touchpoints'"))
+        let checks = table.components(separatedBy: "CHECK").dropFirst()
+        #expect(checks.count == 1)
+        #expect(checks.allSatisfy { $0.hasPrefix(" (kind = ") })
+    }
+
     @Test func aRestatedCostReplacesTheAmount() throws {
         let day = Day(year: 2026, month: 1, day: 5)!
         let campaign = CampaignRef(name: "Tet Sale")
