@@ -70,7 +70,7 @@ public final class ImportRun {
     public var progressInterval = 10_000
     /// How many rejects a result carries for display.
     public var rejectsShown = 20
-    /// Files from this size on resolve lead keys from a map read once (``WarehouseWriter/loadLeadKeys()``).
+    /// Files from this size on resolve lead keys and email hashes from maps read once (``WarehouseWriter/loadLeadKeys()``).
     public var largeFileBytes: Int64 = 16 << 20
 
     public init(warehouse: Warehouse, channels: [any ChannelPlugin]) throws {

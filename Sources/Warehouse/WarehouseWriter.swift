@@ -44,6 +44,13 @@ public final class WarehouseWriter {
     /// Every lead key of the warehouse, when ``loadLeadKeys()`` was called: a large file then
     /// resolves its keys from memory instead of one index probe per row.
     private var leadKeys: [String: Int64]?
+    /// Every lead's email hash, read on the first ``leadID(forEmailHash:)`` of a run that read
+    /// its lead keys (a large file: an email platform's export names each row's lead by email),
+    /// and dropped for good once the run inserts or merges a lead (a merge may or may not give
+    /// a lead the hash). Hashes are kept as their 32 bytes (about 60 bytes a lead with the table's
+    /// slack; as `String`s they took 170).
+    private var leadsByEmailHash: [HashBytes: Int64]?
+    private var emailHashesInMemory = false
     /// The earliest touchpoint this run inserted for each lead, the first inserted on a tie:
     /// at the end of the run it replaces the lead's first touch if it is earlier.
     private var earliestTouches: [Int64: EarliestTouch] = [:]
@@ -187,12 +194,15 @@ public final class WarehouseWriter {
     }
 
     /// Reads every lead key into memory for the rest of the run (worth it for large files:
-    /// about 60 bytes per key, a fraction of a second per million keys).
+    /// about 60 bytes per key, a fraction of a second per million keys), and has the first
+    /// lookup by email hash read every lead's hash the same way (an email platform's 2.6 M rows
+    /// named by email: 47–49 s with an index probe each, 34 s from memory; docs/benchmarks.md).
     public func loadLeadKeys() throws {
         var keys: [String: Int64] = [:]
         keys.reserveCapacity(Int(try db.scalarInt("SELECT count(*) FROM lead_keys") ?? 0))
         try db.query("SELECT key, lead_id FROM lead_keys") { keys[$0.text(0) ?? ""] = $0.int(1) }
         leadKeys = keys
+        emailHashesInMemory = true
     }
 
     /// The lead known by `key`, if any.
@@ -203,13 +213,31 @@ public final class WarehouseWriter {
 
     /// The lead whose email has this hash, if any.
     public func leadID(forEmailHash hash: String) throws -> Int64? {
-        try lookup(findLeadByEmail, hash)
+        guard emailHashesInMemory else { return try lookup(findLeadByEmail, hash) }
+        if leadsByEmailHash == nil {
+            var hashes: [HashBytes: Int64] = [:]
+            hashes.reserveCapacity(Int(try db.scalarInt("SELECT count(email_hash) FROM leads") ?? 0))
+            var exact = true
+            try db.query("SELECT email_hash, id FROM leads WHERE email_hash IS NOT NULL") { row in
+                guard let bytes = row.withTextBytes(0, HashBytes.init(hex:)) else { exact = false; return }
+                hashes[bytes] = row.int(1)
+            }
+            // A hash this writer did not write (not 64 hex digits) is left to the index.
+            guard exact else {
+                emailHashesInMemory = false
+                return try lookup(findLeadByEmail, hash)
+            }
+            leadsByEmailHash = hashes
+        }
+        guard let bytes = HashBytes(hex: hash) else { return nil }
+        return leadsByEmailHash?[bytes]
     }
 
     /// Inserts a lead, or merges it into the lead it already is: the one known by the same
     /// key, else by the same email hash, else — only for a record without an email — by the
     /// same phone hash (colleagues and family share phones far more often than emails).
     public func upsertLead(_ lead: LeadRecord, emailHash: String?, phoneHash: String?) throws -> (id: Int64, outcome: WriteOutcome) {
+        (leadsByEmailHash, emailHashesInMemory) = (nil, false)
         var existing = try lead.key.flatMap { try leadID(forKey: $0) }
         var newKey = existing == nil && lead.key != nil
         if existing == nil, let emailHash { existing = try lookup(findLeadByEmail, emailHash) }
@@ -598,6 +626,45 @@ public final class WarehouseWriter {
         defer { s.reset() }
         try s.bind(value, at: 1)
         return try s.step() ? s.int(0) : nil
+    }
+}
+
+/// A SHA-256 written as 64 lowercase hex digits (an identifier hash), as its 32 bytes: a
+/// hashable key a quarter of the string's size.
+struct HashBytes: Hashable {
+    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+
+    /// Nil unless `hex` is exactly 64 lowercase hex digits.
+    init?(hex: UnsafeBufferPointer<UInt8>) {
+        guard hex.count == 64 else { return nil }
+        func word(_ k: Int) -> UInt64? {
+            var word: UInt64 = 0
+            for c in hex[k * 16 ..< k * 16 + 16] {
+                switch c {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): word = word << 4 | UInt64(c - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): word = word << 4 | UInt64(c - UInt8(ascii: "a") + 10)
+                default: return nil
+                }
+            }
+            return word
+        }
+        guard let a = word(0), let b = word(1), let c = word(2), let d = word(3) else { return nil }
+        words = (a, b, c, d)
+    }
+
+    init?(hex: String) {
+        var hex = hex
+        guard let parsed = hex.withUTF8(HashBytes.init(hex:)) else { return nil }
+        self = parsed
+    }
+
+    static func == (a: HashBytes, b: HashBytes) -> Bool { a.words == b.words }
+
+    func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
     }
 }
 

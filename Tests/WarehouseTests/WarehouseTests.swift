@@ -273,6 +273,76 @@ struct TableOwningChannel: ChannelPlugin {
     }
 }
 
+/// A large file's email lookups come from a map of every lead's email hash (``WarehouseWriter/loadLeadKeys()``
+/// turns it on): it answers as the index does, and a lead inserted or merged in the same run is found.
+@Suite struct EmailHashMapTests {
+    let dir = TemporaryDirectory()
+    let warehouse: Warehouse
+    let t = Timestamp(secondsSinceEpoch: 0)
+
+    init() throws {
+        warehouse = try Warehouse(path: dir.file("w.sqlite"), channels: [])
+    }
+
+    /// A 64-hex-digit hash, like the ones ``IdentifierHasher`` writes, differing in word `word`.
+    static func hash(_ n: Int, word: Int = 3) -> String {
+        var digits = Array(repeating: Character("a"), count: 64)
+        digits[word * 16 + 15] = Character(String(n, radix: 16))
+        return String(digits)
+    }
+
+    func writer(inMemory: Bool) throws -> WarehouseWriter {
+        let w = try WarehouseWriter(warehouse: warehouse, source: "test", format: "test", fileName: "t.csv", startedAt: 0)
+        if inMemory { try w.loadLeadKeys() }
+        return w
+    }
+
+    @Test func answersAsTheIndexDoes() throws {
+        let setUp = try writer(inMemory: false)
+        var ids: [Int64] = []
+        for word in 0..<4 { ids.append(try setUp.upsertLead(LeadRecord(key: "L\(word)", createdAt: t), emailHash: Self.hash(1, word: word), phoneHash: nil).id) }
+        let asked = (0..<4).map { Self.hash(1, word: $0) } + [Self.hash(2), Self.hash(1).uppercased(), "not a hash", ""]
+        let fromIndex = try asked.map { try setUp.leadID(forEmailHash: $0) }
+        #expect(fromIndex == ids + [nil, nil, nil, nil])
+        let fromMemory = try writer(inMemory: true)
+        #expect(try asked.map { try fromMemory.leadID(forEmailHash: $0) } == fromIndex)
+    }
+
+    @Test func aLeadWrittenInTheRunIsFound() throws {
+        let w = try writer(inMemory: true)
+        let a = try w.upsertLead(LeadRecord(key: "A", createdAt: t), emailHash: Self.hash(1), phoneHash: nil).id
+        #expect(try w.leadID(forEmailHash: Self.hash(1)) == a)
+        // Inserted after the map was read…
+        let b = try w.upsertLead(LeadRecord(key: "B", createdAt: t), emailHash: Self.hash(2), phoneHash: nil).id
+        #expect(try w.leadID(forEmailHash: Self.hash(2)) == b)
+        // …and a lead known only by key that gains an email by a merge.
+        let c = try w.upsertLead(LeadRecord(key: "C", createdAt: t), emailHash: nil, phoneHash: nil).id
+        #expect(try w.leadID(forEmailHash: Self.hash(3)) == nil)
+        #expect(try w.upsertLead(LeadRecord(key: "C", createdAt: t), emailHash: Self.hash(3), phoneHash: nil).outcome == .updated)
+        #expect(try w.leadID(forEmailHash: Self.hash(3)) == c)
+    }
+
+    /// A hash that is not 64 lowercase hex digits (written by something else) cannot be a key
+    /// of the map: the lookups go to the index.
+    @Test func aHashOfAnotherShapeSendsLookupsToTheIndex() throws {
+        let setUp = try writer(inMemory: false)
+        let odd = try setUp.upsertLead(LeadRecord(key: "O", createdAt: t), emailHash: "h-odd", phoneHash: nil).id
+        let usual = try setUp.upsertLead(LeadRecord(key: "U", createdAt: t), emailHash: Self.hash(1), phoneHash: nil).id
+        let w = try writer(inMemory: true)
+        #expect(try w.leadID(forEmailHash: Self.hash(1)) == usual)
+        #expect(try w.leadID(forEmailHash: "h-odd") == odd)
+    }
+
+    @Test func hashBytesKeepEveryDigit() {
+        let keys = (0..<4).map { HashBytes(hex: Self.hash(1, word: $0)) } + [HashBytes(hex: Self.hash(1, word: 0))]
+        #expect(keys.allSatisfy { $0 != nil })
+        #expect(Set(keys.compactMap { $0 }).count == 4)
+        for bad in [String(Self.hash(1).dropLast()), Self.hash(1) + "a", Self.hash(1).uppercased(), String(repeating: "g", count: 64)] {
+            #expect(HashBytes(hex: bad) == nil)
+        }
+    }
+}
+
 @Suite struct LeadKeyMapTests {
     /// With the keys read into memory, lookups and keys added by the run agree with the table.
     @Test func keysInMemoryResolveLikeTheTable() throws {
