@@ -44,13 +44,18 @@ public final class WarehouseWriter {
     /// Every lead key of the warehouse, when ``loadLeadKeys()`` was called: a large file then
     /// resolves its keys from memory instead of one index probe per row.
     private var leadKeys: [String: Int64]?
-    /// Every lead's email hash, read on the first ``leadID(forEmailHash:)`` of a run that read
-    /// its lead keys (a large file: an email platform's export names each row's lead by email),
-    /// and dropped for good once the run inserts or merges a lead (a merge may or may not give
-    /// a lead the hash). Hashes are kept as their 32 bytes (about 60 bytes a lead with the table's
+    /// Where ``leadID(forEmailHash:)`` looks: the index, or — in a run that read its lead keys (a
+    /// large file: an email platform's export names each row's lead by email) — every lead's
+    /// email hash, read on the first lookup. Back to the index for good once the run inserts or
+    /// merges a lead (a merge may or may not give a lead the hash) or a hash of another shape
+    /// turns up. Hashes are kept as their 32 bytes (about 60 bytes a lead with the table's
     /// slack; as `String`s they took 170).
-    private var leadsByEmailHash: [HashBytes: Int64]?
-    private var emailHashesInMemory = false
+    private var emailLookup = EmailLookup.index
+    private enum EmailLookup {
+        case index
+        case memoryFromFirstLookup
+        case memory([HashBytes: Int64])
+    }
     /// The earliest touchpoint this run inserted for each lead, the first inserted on a tie:
     /// at the end of the run it replaces the lead's first touch if it is earlier.
     private var earliestTouches: [Int64: EarliestTouch] = [:]
@@ -202,7 +207,7 @@ public final class WarehouseWriter {
         keys.reserveCapacity(Int(try db.scalarInt("SELECT count(*) FROM lead_keys") ?? 0))
         try db.query("SELECT key, lead_id FROM lead_keys") { keys[$0.text(0) ?? ""] = $0.int(1) }
         leadKeys = keys
-        emailHashesInMemory = true
+        emailLookup = .memoryFromFirstLookup
     }
 
     /// The lead known by `key`, if any.
@@ -213,8 +218,12 @@ public final class WarehouseWriter {
 
     /// The lead whose email has this hash, if any.
     public func leadID(forEmailHash hash: String) throws -> Int64? {
-        guard emailHashesInMemory else { return try lookup(findLeadByEmail, hash) }
-        if leadsByEmailHash == nil {
+        switch emailLookup {
+        case .index:
+            return try lookup(findLeadByEmail, hash)
+        case .memory(let hashes):
+            return HashBytes(hex: hash).flatMap { hashes[$0] }
+        case .memoryFromFirstLookup:
             var hashes: [HashBytes: Int64] = [:]
             hashes.reserveCapacity(Int(try db.scalarInt("SELECT count(email_hash) FROM leads") ?? 0))
             var exact = true
@@ -223,21 +232,16 @@ public final class WarehouseWriter {
                 hashes[bytes] = row.int(1)
             }
             // A hash this writer did not write (not 64 hex digits) is left to the index.
-            guard exact else {
-                emailHashesInMemory = false
-                return try lookup(findLeadByEmail, hash)
-            }
-            leadsByEmailHash = hashes
+            emailLookup = exact ? .memory(hashes) : .index
+            return try leadID(forEmailHash: hash)
         }
-        guard let bytes = HashBytes(hex: hash) else { return nil }
-        return leadsByEmailHash?[bytes]
     }
 
     /// Inserts a lead, or merges it into the lead it already is: the one known by the same
     /// key, else by the same email hash, else — only for a record without an email — by the
     /// same phone hash (colleagues and family share phones far more often than emails).
     public func upsertLead(_ lead: LeadRecord, emailHash: String?, phoneHash: String?) throws -> (id: Int64, outcome: WriteOutcome) {
-        (leadsByEmailHash, emailHashesInMemory) = (nil, false)
+        emailLookup = .index
         var existing = try lead.key.flatMap { try leadID(forKey: $0) }
         var newKey = existing == nil && lead.key != nil
         if existing == nil, let emailHash { existing = try lookup(findLeadByEmail, emailHash) }
@@ -632,7 +636,7 @@ public final class WarehouseWriter {
 /// A SHA-256 written as 64 lowercase hex digits (an identifier hash), as its 32 bytes: a
 /// hashable key a quarter of the string's size.
 struct HashBytes: Hashable {
-    private var words: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
+    private let words: SIMD4<UInt64>
 
     /// Nil unless `hex` is exactly 64 lowercase hex digits.
     init?(hex: UnsafeBufferPointer<UInt8>) {
@@ -649,22 +653,13 @@ struct HashBytes: Hashable {
             return word
         }
         guard let a = word(0), let b = word(1), let c = word(2), let d = word(3) else { return nil }
-        words = (a, b, c, d)
+        words = SIMD4(a, b, c, d)
     }
 
     init?(hex: String) {
         var hex = hex
         guard let parsed = hex.withUTF8(HashBytes.init(hex:)) else { return nil }
         self = parsed
-    }
-
-    static func == (a: HashBytes, b: HashBytes) -> Bool { a.words == b.words }
-
-    func hash(into hasher: inout Hasher) {
-        hasher.combine(words.0)
-        hasher.combine(words.1)
-        hasher.combine(words.2)
-        hasher.combine(words.3)
     }
 }
 
