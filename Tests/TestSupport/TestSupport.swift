@@ -9,7 +9,7 @@ public final class TemporaryDirectory: @unchecked Sendable {
         var template = Array((NSTemporaryDirectory() + "/leadledger-test-XXXXXX").utf8CString)
         let created = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(created != nil, "mkdtemp failed")
-        path = String(cString: template)
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: path) }
@@ -24,7 +24,7 @@ public final class TemporaryDirectory: @unchecked Sendable {
     public func write(_ name: String, _ data: Data) -> String {
         let file = path + "/" + name
         try? FileManager.default.createDirectory(atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: file, contents: data)
+        precondition(FileManager.default.createFile(atPath: file, contents: data), "could not write \(file)")
         return file
     }
 
