@@ -70,7 +70,7 @@ public final class ImportRun {
     public var progressInterval = 10_000
     /// How many rejects a result carries for display.
     public var rejectsShown = 20
-    /// Files from this size on resolve lead keys and email hashes from maps read once (``WarehouseWriter/loadLeadKeys()``).
+    /// Files from this size on resolve lead keys and email hashes from maps read once (``WarehouseWriter/resolveLeadsFromMemory()``).
     public var largeFileBytes: Int64 = 16 << 20
 
     public init(warehouse: Warehouse, channels: [any ChannelPlugin]) throws {
@@ -136,7 +136,7 @@ public final class ImportRun {
         try db.execute("BEGIN IMMEDIATE")
         do {
             let writer = try WarehouseWriter(warehouse: warehouse, source: source.id, format: format.id, fileName: fileName, startedAt: now())
-            if reader.fileSize >= largeFileBytes { try writer.loadLeadKeys() }
+            if reader.fileSize >= largeFileBytes { try writer.resolveLeadsFromMemory() }
             var counts = ImportCounts()
             var shown: [Reject] = []
             let delimiter = reader.delimiter

@@ -41,7 +41,7 @@ public final class WarehouseWriter {
     /// Campaign ids by channel, then name as written, so that the key is normalised once per name.
     private var campaignIDsByName: [String: [String: Int64?]] = [:]
     private var knownChannels: Set<String> = []
-    /// Every lead key of the warehouse, when ``loadLeadKeys()`` was called: a large file then
+    /// Every lead key of the warehouse, when ``resolveLeadsFromMemory()`` was called: a large file then
     /// resolves its keys from memory instead of one index probe per row.
     private var leadKeys: [String: Int64]?
     /// Where ``leadID(forEmailHash:)`` looks: the index, or — in a run that read its lead keys (a
@@ -202,7 +202,7 @@ public final class WarehouseWriter {
     /// about 60 bytes per key, a fraction of a second per million keys), and has the first
     /// lookup by email hash read every lead's hash the same way (an email platform's 2.6 M rows
     /// named by email: 47–49 s with an index probe each, 34 s from memory; docs/benchmarks.md).
-    public func loadLeadKeys() throws {
+    public func resolveLeadsFromMemory() throws {
         var keys: [String: Int64] = [:]
         keys.reserveCapacity(Int(try db.scalarInt("SELECT count(*) FROM lead_keys") ?? 0))
         try db.query("SELECT key, lead_id FROM lead_keys") { keys[$0.text(0) ?? ""] = $0.int(1) }

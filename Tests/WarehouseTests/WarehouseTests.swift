@@ -273,7 +273,7 @@ struct TableOwningChannel: ChannelPlugin {
     }
 }
 
-/// A large file's email lookups come from a map of every lead's email hash (``WarehouseWriter/loadLeadKeys()``
+/// A large file's email lookups come from a map of every lead's email hash (``WarehouseWriter/resolveLeadsFromMemory()``
 /// turns it on): it answers as the index does, and a lead inserted or merged in the same run is found.
 @Suite struct EmailHashMapTests {
     let dir = TemporaryDirectory()
@@ -293,7 +293,7 @@ struct TableOwningChannel: ChannelPlugin {
 
     func writer(inMemory: Bool) throws -> WarehouseWriter {
         let w = try WarehouseWriter(warehouse: warehouse, source: "test", format: "test", fileName: "t.csv", startedAt: 0)
-        if inMemory { try w.loadLeadKeys() }
+        if inMemory { try w.resolveLeadsFromMemory() }
         return w
     }
 
@@ -351,7 +351,7 @@ struct TableOwningChannel: ChannelPlugin {
         try w.db.transaction {
             let writer = try WarehouseWriter(warehouse: w, source: "leads", format: "crm-leads", fileName: "a.csv", startedAt: 0)
             let a = try writer.upsertLead(LeadRecord(key: "A", createdAt: Timestamp(secondsSinceEpoch: 10)), emailHash: nil, phoneHash: nil)
-            try writer.loadLeadKeys()
+            try writer.resolveLeadsFromMemory()
             #expect(try writer.leadID(forKey: "A") == a.id)
             #expect(try writer.leadID(forKey: "B") == nil)
             let b = try writer.upsertLead(LeadRecord(key: "B", createdAt: Timestamp(secondsSinceEpoch: 20)), emailHash: nil, phoneHash: nil)
