@@ -70,7 +70,9 @@ public final class ImportRun {
     public var progressInterval = 10_000
     /// How many rejects a result carries for display.
     public var rejectsShown = 20
-    /// Files from this size on resolve lead keys and email hashes from maps read once (``WarehouseWriter/resolveLeadsFromMemory()``).
+    /// Files from this size on resolve lead keys and email hashes from maps read once
+    /// (``WarehouseWriter/resolveLeadsFromMemory()``) and are written with a rollback journal
+    /// when nothing else has the warehouse open (``Warehouse/withRollbackJournal(_:)``).
     public var largeFileBytes: Int64 = 16 << 20
 
     public init(warehouse: Warehouse, channels: [any ChannelPlugin]) throws {
@@ -126,6 +128,18 @@ public final class ImportRun {
                                                  expected: candidates.map { ($0.title, $0.columns.requiredList) })
         }
 
+        // A large file is one big transaction: it is written with a rollback journal instead of
+        // the WAL when nothing else has the warehouse open (``Warehouse/withRollbackJournal(_:)``).
+        let read = { () throws -> ImportResult in
+            try self.importRows(of: reader, path: path, fileName: fileName, source: source, format: format, header: header,
+                                reprocess: reprocess, knownChecksum: knownChecksum)
+        }
+        return try reader.fileSize >= largeFileBytes ? warehouse.withRollbackJournal(read) : read()
+    }
+
+    /// Writes the rows after the header, in one transaction, and records the run.
+    private func importRows(of reader: CSVReader, path: String, fileName: String, source: ImportSource, format: SourceFormat,
+                            header: ResolvedHeader, reprocess: Bool, knownChecksum: String?) throws -> ImportResult {
         let db = warehouse.db
         // Every id a WarehouseWriter writes comes from a lookup or an insert in this same
         // transaction, so SQLite's per-row foreign-key checks (four B-tree probes for each

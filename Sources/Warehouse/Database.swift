@@ -39,7 +39,7 @@ public final class Database {
         if rc != SQLITE_OK {
             let message = error.map { String(cString: $0) } ?? String(cString: sqlite3_errmsg(handle))
             sqlite3_free(error)
-            throw WarehouseError.sql(message: message, sql: sql)
+            throw self.error(rc, message, sql: sql)
         }
     }
 
@@ -47,7 +47,7 @@ public final class Database {
     public func prepare(_ sql: String) throws(WarehouseError) -> Statement {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
-        guard rc == SQLITE_OK, let stmt else { throw WarehouseError.sql(message: lastErrorMessage, sql: sql) }
+        guard rc == SQLITE_OK, let stmt else { throw error(rc, lastErrorMessage, sql: sql) }
         return Statement(database: self, handle: stmt, sql: sql)
     }
 
@@ -125,6 +125,16 @@ public final class Database {
     public var lastInsertedRowID: Int64 { sqlite3_last_insert_rowid(handle) }
     public var changes: Int { Int(sqlite3_changes(handle)) }
     var lastErrorMessage: String { String(cString: sqlite3_errmsg(handle)) }
+
+    /// The error for SQLite's result code `rc`: a lock held too long by another connection is
+    /// ``WarehouseError/busy(path:)``, a broken constraint ``WarehouseError/constraint(message:)``.
+    func error(_ rc: Int32, _ message: String, sql: String) -> WarehouseError {
+        switch rc & 0xff {
+        case SQLITE_BUSY: return .busy(path: path)
+        case SQLITE_CONSTRAINT: return .constraint(message: message)
+        default: return .sql(message: message, sql: sql)
+        }
+    }
 }
 
 /// A value bound to a statement parameter.
@@ -231,8 +241,7 @@ public final class Statement {
         default:
             let message = database.lastErrorMessage
             sqlite3_reset(handle)
-            if rc & 0xff == SQLITE_CONSTRAINT { throw WarehouseError.constraint(message: message) }
-            throw WarehouseError.sql(message: message, sql: sql)
+            throw database.error(rc, message, sql: sql)
         }
     }
 
@@ -278,6 +287,9 @@ public enum WarehouseError: Error, CustomStringConvertible, Equatable {
     case constraint(message: String)
     case newerSchema(path: String, migration: String)
     case notAWarehouse(path: String)
+    /// Another connection holds a lock the statement needs, and did not let go within the
+    /// busy timeout (5 s).
+    case busy(path: String)
 
     public var description: String {
         switch self {
@@ -287,6 +299,8 @@ public enum WarehouseError: Error, CustomStringConvertible, Equatable {
         case .newerSchema(let path, let migration):
             return "\(path) was written by a newer LeadLedger (it has migration \"\(migration)\" that this version does not know); upgrade LeadLedger"
         case .notAWarehouse(let path): return "\(path) is not a LeadLedger warehouse (or not an SQLite database at all)"
+        case .busy(let path):
+            return "the warehouse \(path) is locked by another command writing to it (a large import locks it until it commits); run this again when that command has finished"
         }
     }
 }

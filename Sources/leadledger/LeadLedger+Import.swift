@@ -55,10 +55,13 @@ extension LeadLedger {
             if failed { throw ExitCode(1) }
         }
 
-        /// Runs one import, showing progress on a terminal. `LEADLEDGER_KILL_AFTER_ROWS=N` makes the
-        /// process kill itself (SIGKILL) after N rows: the tests use it to prove that a killed import
-        /// leaves the warehouse unchanged.
+        /// Runs one import, showing progress on a terminal. Two variables are for the tests:
+        /// `LEADLEDGER_KILL_AFTER_ROWS=N` makes the process kill itself (SIGKILL) after N rows, to
+        /// prove that a killed import leaves the warehouse unchanged, and
+        /// `LEADLEDGER_LARGE_FILE_BYTES=N` treats files of N bytes or more as large
+        /// (``ImportRun/largeFileBytes``), so that a small file takes the large files' path.
         static func importWithProgress(_ importer: ImportRun, source: String, path: String, format: String?, again: Bool) throws -> ImportResult {
+            if let bytes = getenv("LEADLEDGER_LARGE_FILE_BYTES").flatMap({ Int64(String(cString: $0)) }) { importer.largeFileBytes = bytes }
             let killAfter = getenv("LEADLEDGER_KILL_AFTER_ROWS").flatMap { Int(String(cString: $0)) }
             importer.progressInterval = killAfter ?? 50_000
             importer.progress = { rows in

@@ -372,6 +372,33 @@ extension IdempotentImportProperty {
         #expect(try f.count("lead_journeys") == 2)
     }
 
+    /// A large file is written with a rollback journal (seen from inside the run, through the
+    /// progress callback), and the warehouse is in WAL mode again after it; a small one, or a
+    /// large one while another connection has the warehouse open, keeps the WAL. The rows are
+    /// the same either way.
+    @Test func largeFilesAreWrittenWithARollbackJournal() throws {
+        func journalModeDuringImport(largeFileBytes: Int64, otherConnection: Bool = false) throws -> (during: Set<String>, after: String?, rows: [[String]]) {
+            let f = try Fixture()
+            let other = otherConnection ? try Database(path: f.warehouse.path) : nil
+            _ = try other?.scalarInt("SELECT count(*) FROM leads")
+            f.importer.largeFileBytes = largeFileBytes
+            f.importer.progressInterval = 1
+            var during: Set<String> = []
+            f.importer.progress = { _ in during.insert((try? f.warehouse.db.scalarText("PRAGMA journal_mode")) ?? "?") }
+            let result = try f.importText("leads", "leads.csv", leadsCSV)
+            #expect(result.counts == ImportCounts(read: 5, inserted: 2, rejected: 3))
+            return (during, try f.warehouse.db.scalarText("PRAGMA journal_mode"),
+                    try f.rows("SELECT k.key, l.created_at, l.country FROM leads l JOIN lead_keys k ON k.lead_id = l.id ORDER BY k.key"))
+        }
+        let large = try journalModeDuringImport(largeFileBytes: 0)
+        #expect(large.during == ["delete"] && large.after == "wal")
+        let small = try journalModeDuringImport(largeFileBytes: 1 << 20)
+        #expect(small.during == ["wal"] && small.after == "wal")
+        let shared = try journalModeDuringImport(largeFileBytes: 0, otherConnection: true)
+        #expect(shared.during == ["wal"] && shared.after == "wal")
+        #expect(large.rows == small.rows && large.rows == shared.rows && large.rows.count == 2)
+    }
+
     /// The reports' index a run drops comes back if its transaction is rolled back (a killed
     /// import), with every derived column as it was: DDL is transactional in SQLite.
     @Test func aRolledBackRunKeepsTheReportsIndexAndTheDerivedColumns() throws {

@@ -363,3 +363,73 @@ struct TableOwningChannel: ChannelPlugin {
         #expect(try w.db.scalarInt("SELECT count(*) FROM lead_keys") == 2)
     }
 }
+
+@Suite struct RollbackJournalTests {
+    func modes(_ db: Database) throws -> [String] {
+        [try db.scalarText("PRAGMA journal_mode") ?? "", String(try db.scalarInt("PRAGMA synchronous") ?? -1)]
+    }
+
+    /// Inside, a rollback journal and `synchronous = FULL` (2); after, the WAL and `NORMAL` (1)
+    /// again — also when the body throws.
+    @Test func theBodyRunsWithARollbackJournalAndTheWALComesBack() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: [])
+        #expect(try modes(w.db) == ["wal", "1"])
+        let inside = try w.withRollbackJournal { try modes(w.db) }
+        #expect(inside == ["delete", "2"])
+        #expect(try modes(w.db) == ["wal", "1"])
+        struct Failure: Error {}
+        #expect(throws: Failure.self) { try w.withRollbackJournal { throw Failure() } }
+        #expect(try modes(w.db) == ["wal", "1"])
+    }
+
+    /// While the transaction writes, another connection is locked out (and told so) instead of
+    /// reading pages half written; rolled back, the file is as it was.
+    @Test func readersAreLockedOutAndARollbackRestoresTheFile() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: [])
+        try w.db.run("INSERT INTO settings (key, value) VALUES ('kept', 'yes')")
+        try w.withRollbackJournal {
+            try w.db.execute("BEGIN IMMEDIATE")
+            try w.db.run("DELETE FROM settings")
+            try w.db.execute("PRAGMA cache_size = 1")  // spill: the deletion reaches the file itself
+            for i in 0..<2_000 { try w.db.run("INSERT INTO settings (key, value) VALUES (?, ?)", [.text("k\(i)"), .text(String(repeating: "x", count: 500))]) }
+            // A second connection sees the file locked or unchanged, never the deletion.
+            let other = try Database(path: dir.file("w.sqlite"))
+            try other.execute("PRAGMA busy_timeout = 0")
+            #expect(throws: WarehouseError.busy(path: dir.file("w.sqlite"))) { try other.scalarInt("SELECT count(*) FROM settings") }
+            try w.db.execute("ROLLBACK")
+        }
+        #expect(try w.db.scalarText("SELECT value FROM settings WHERE key = 'kept'") == "yes")
+        #expect(try w.db.scalarInt("SELECT count(*) FROM settings WHERE key LIKE 'k%' AND key <> 'kept'") == 0)
+    }
+
+    /// With another connection open, SQLite refuses the switch at once and the body runs with
+    /// the WAL, readable by the other connection throughout.
+    @Test func anotherConnectionKeepsTheWAL() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: [])
+        let reader = try Database(path: dir.file("w.sqlite"))
+        #expect(try reader.scalarInt("SELECT count(*) FROM settings") == 1)
+        let inside = try w.withRollbackJournal { try modes(w.db) }
+        #expect(inside == ["wal", "1"])
+        #expect(try modes(w.db) == ["wal", "1"])
+        let memory = try Warehouse(path: ":memory:", channels: [])
+        #expect(try memory.withRollbackJournal { try memory.db.scalarText("PRAGMA journal_mode") } == "memory")
+    }
+
+    /// A command that opens the warehouse while a large import holds it says so, not that the
+    /// file is no warehouse (this waits out the 5 s busy timeout).
+    @Test func openingALockedWarehouseSaysItIsBusy() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("w.sqlite")
+        let w = try Warehouse(path: path, channels: [])
+        try w.withRollbackJournal {
+            try w.db.execute("BEGIN IMMEDIATE")
+            try w.db.run("INSERT INTO settings (key, value) VALUES ('k', 'v')")
+            #expect(throws: WarehouseError.busy(path: path)) { try Warehouse(path: path, channels: []) }
+            try w.db.execute("COMMIT")
+        }
+        #expect(WarehouseError.busy(path: path).description.contains("locked by another command"))
+    }
+}
