@@ -22,6 +22,13 @@ extension Snapshot {
         if occupied && !merge {
             throw SnapshotError.invalid("\(warehouse.path) already holds data; restore into a new warehouse, or add --merge to combine them")
         }
+        // One transaction that may write the whole warehouse: with a rollback journal when
+        // nothing else has it open, as a large file import is.
+        return try warehouse.withRollbackJournal { try restoreRows(reader, path: path, into: warehouse, merge: merge) }
+    }
+
+    private static func restoreRows(_ reader: SnapshotReader, path: String, into warehouse: Warehouse, merge: Bool) throws -> Restored {
+        let db = warehouse.db
         try db.execute("BEGIN IMMEDIATE")
         do {
             try db.execute("PRAGMA defer_foreign_keys = ON")
@@ -51,7 +58,7 @@ extension Snapshot {
             try warehouse.refreshDerivedLeadColumns()
             do {
                 try db.execute("COMMIT")
-            } catch {
+            } catch .constraint {
                 throw SnapshotError.invalid("the snapshot's rows refer to rows it does not hold (was it exported with --tables?); nothing was restored")
             }
             return restored
