@@ -28,8 +28,10 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         // What a channel plugin sees: records, metrics, formats, touch rules. No SQLite.
         .target(name: "ChannelKit"),
+        // SHA-256's compression function with the x86 SHA extensions (C intrinsics), for Digests.
+        .target(name: "CSHA256"),
         // SHA-256 for file checksums and salted identifier hashes.
-        .target(name: "Digests"),
+        .target(name: "Digests", dependencies: ["CSHA256"]),
         // The SQLite warehouse: schema, migrations, writers and readers.
         .target(name: "Warehouse", dependencies: ["CSQLite", "ChannelKit"]),
         // Streaming CSV import of core sources and channel exports into the warehouse.

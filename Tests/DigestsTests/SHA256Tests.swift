@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import Digests
+@testable import Digests
 import TestSupport
 
 @Suite struct SHA256Tests {
@@ -30,6 +30,28 @@ import TestSupport
             h.update(Array(bytes[..<split]))
             h.update(Array(bytes[split...]))
             #expect(h.finalize() == whole)
+        }
+    }
+
+    /// The SHA extensions' route and the portable Swift route give the same digest for every
+    /// length from 0 to 400 bytes (one block, many, the padding in a block of its own), fed in
+    /// one piece and in three. On a processor without the extensions both are the Swift route.
+    @Test func theHardwareAndSwiftRoutesAgree() {
+        let bytes = (0..<400).map { UInt8(truncatingIfNeeded: $0 &* 131 &+ $0 >> 3) }
+        for length in 0...bytes.count {
+            let message = Array(bytes[..<length])
+            func digest(hardware: Bool, pieces: Int) -> Digest {
+                var h = SHA256()
+                h.usesHardware = hardware
+                let cut1 = length / 3, cut2 = 2 * length / 3
+                if pieces == 1 { h.update(message) } else {
+                    h.update(Array(message[..<cut1])); h.update(Array(message[cut1..<cut2])); h.update(Array(message[cut2...]))
+                }
+                return h.finalize()
+            }
+            let swift = digest(hardware: false, pieces: 1)
+            #expect(digest(hardware: SHA256.hardwareAvailable, pieces: 1) == swift, "length \(length)")
+            #expect(digest(hardware: SHA256.hardwareAvailable, pieces: 3) == swift, "length \(length)")
         }
     }
 
