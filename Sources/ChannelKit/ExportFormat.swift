@@ -267,24 +267,16 @@ public struct SourceRow: Sendable {
 }
 
 extension StringProtocol {
-    /// The text without leading and trailing spaces, tabs and line breaks.
+    /// The text without leading and trailing spaces, tabs and line breaks. Most fields have
+    /// none, and are returned after looking at their first and last byte only.
     public var trimmingSpaces: String {
-        let u = utf8
-        var first: UTF8View.Index?
-        var last = u.startIndex
-        var i = u.startIndex
-        while i < u.endIndex {
-            let b = u[i]
-            if !(b == 32 || b == 9 || b == 13 || b == 10) {
-                if first == nil { first = i }
-                last = i
-            }
-            i = u.index(after: i)
-        }
-        guard let first else { return "" }
-        let end = u.index(after: last)
-        if first == u.startIndex && end == u.endIndex { return String(self) }
-        return String(self[first..<end])
+        func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 13 || b == 10 }
+        let text = String(self)
+        let u = text.utf8
+        guard let head = u.first, let tail = u.last else { return "" }
+        if !isSpace(head) && !isSpace(tail) { return text }
+        guard let first = u.firstIndex(where: { !isSpace($0) }), let last = u.lastIndex(where: { !isSpace($0) }) else { return "" }
+        return String(text[first...last])
     }
 
     func replacingAll(_ target: Character, with replacement: String) -> String {

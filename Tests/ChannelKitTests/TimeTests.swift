@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import ChannelKit
 
@@ -68,5 +69,33 @@ import Testing
         #expect(Timestamp(secondsSinceEpoch: TimestampTests.expected).description == "2026-01-15T09:30:00Z")
         #expect(Timestamp(secondsSinceEpoch: -1).description == "1969-12-31T23:59:59Z")
         #expect(Timestamp(secondsSinceEpoch: -1).day == Day(year: 1969, month: 12, day: 31))
+    }
+}
+
+@Suite struct TrimmingTests {
+    @Test func trimsSpacesTabsAndLineBreaksAtBothEndsOnly() {
+        #expect("  a b\t".trimmingSpaces == "a b")
+        #expect("\r\nx\n".trimmingSpaces == "x")
+        #expect("x".trimmingSpaces == "x")
+        #expect("".trimmingSpaces == "")
+        #expect(" \t ".trimmingSpaces == "")
+        #expect("ré sumé ".trimmingSpaces == "ré sumé")
+        #expect("[ ok ]".dropFirst().dropLast().trimmingSpaces == "ok")
+    }
+
+    /// Second route: Foundation's trimming over every string of up to five characters from a
+    /// small alphabet of spaces, line breaks and multi-byte letters.
+    @Test func agreesWithFoundationOnEveryShortString() {
+        let alphabet: [String] = [" ", "\t", "\r", "\n", "a", "é", "ß"]
+        let spaces = CharacterSet(charactersIn: " \t\r\n")
+        var strings = [""]
+        var frontier = [""]
+        for _ in 0..<5 {
+            frontier = frontier.flatMap { s in alphabet.map { s + $0 } }
+            strings += frontier
+        }
+        for s in strings {
+            #expect(s.trimmingSpaces == s.trimmingCharacters(in: spaces), "\(s.debugDescription)")
+        }
     }
 }

@@ -57,6 +57,30 @@ import TestSupport
         #expect(last?.unterminatedQuote == true)
     }
 
+    /// Second route: over every field of up to three bytes from a set of ASCII, lead,
+    /// continuation and never-valid bytes (truncated, overlong, surrogate and out-of-range
+    /// sequences among them), a field is flagged exactly when `String(validating:)` refuses it.
+    @Test func flagsExactlyTheFieldsThatAreNotUTF8() throws {
+        let pieces: [UInt8] = [0x61, 0x80, 0xBF, 0xC0, 0xC3, 0xE0, 0xED, 0xEF, 0xF1, 0xF4, 0xF5, 0xFF, 0xA0]
+        var fields: [[UInt8]] = pieces.map { [$0] }
+        fields += pieces.flatMap { a in pieces.map { [a, $0] } }
+        fields += pieces.flatMap { a in pieces.flatMap { b in pieces.map { [a, b, $0] } } }
+        fields += [[0xF1, 0x80, 0x80, 0x80], [0xE2, 0x82, 0xAC], [0xF0, 0x9F, 0x98, 0x80], [0xED, 0xA0, 0x80]]
+        var bytes = Array("id,value\n".utf8)
+        for f in fields { bytes += Array("x,".utf8) + f + [0x0A] }
+        let reader = try CSVReader(path: dir.write("utf8.csv", Data(bytes)))
+        _ = reader.next()
+        var flagged = 0
+        for f in fields {
+            let record = try #require(reader.next())
+            let valid = String(validating: f, as: UTF8.self) != nil
+            #expect(record.invalidUTF8Column == (valid ? nil : 2), "\(f)")
+            #expect(record.fields[1] == String(decoding: f, as: UTF8.self))
+            if !valid { flagged += 1 }
+        }
+        #expect(flagged > 1_000 && flagged < fields.count)
+    }
+
     @Test func refusesFilesThatCannotBeCSV() throws {
         #expect(throws: ImportError.emptyFile(path: dir.write("empty.csv", ""))) { try CSVReader(path: dir.file("empty.csv")) }
         let binary = dir.write("x.csv", Data([0x50, 0x4B, 0x03, 0x04, 0x00, 0x00]))
