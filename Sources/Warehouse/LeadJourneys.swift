@@ -68,13 +68,13 @@ public enum LeadJourneys {
 
     /// What a rebuild packs again; the lead columns are always copied again.
     struct Parts: OptionSet {
-        let rawValue: Int
+        let rawValue: UInt8
         static let touches = Parts(rawValue: 1)
         static let conversions = Parts(rawValue: 2)
         static let all: Parts = [.touches, .conversions]
     }
 
-    /// Brings the rows of `leads` (every lead when `nil`) up to date, inside the caller's
+    /// Brings the rows of `leads` (in increasing order; every lead when `nil`) up to date, inside the caller's
     /// transaction: their lead columns always, their touches and conversions when in `parts`
     /// (the others are kept as they are). With every lead and every part, the table is rebuilt
     /// from nothing. A lead gets a row when it has a touch or a conversion.
@@ -89,14 +89,14 @@ public enum LeadJourneys {
     /// them: it unpacks the rows' touches and merges in the touchpoints with an id above
     /// `touchesAfter` — an import run's, all of them of leads in `leads`. Ids grow, so on equal
     /// times the packed touches stay first, as (`occurred_at`, `id`) order wants.
-    static func rebuild(_ db: Database, leads: Set<Int64>?, parts: Parts = .all, touchesAfter: Int64? = nil) throws {
+    static func rebuild(_ db: Database, leads: [Int64]?, parts: Parts = .all, touchesAfter: Int64? = nil) throws {
         precondition(leads == nil || !parts.contains(.touches) || touchesAfter != nil, "a partial rebuild of touches merges the new ones")
         var leadFilter = "", factFilter = ""
         if let leads {
             guard !leads.isEmpty else { return }
             try db.execute("CREATE TEMP TABLE IF NOT EXISTS lead_journeys_pending (id INTEGER PRIMARY KEY); DELETE FROM temp.lead_journeys_pending;")
             let add = try db.prepare("INSERT INTO temp.lead_journeys_pending (id) VALUES (?1)")
-            for id in leads.sorted() {
+            for id in leads {
                 add.reset()
                 try add.bind(id, at: 1)
                 try add.step()

@@ -58,16 +58,21 @@ public final class WarehouseWriter {
     }
     /// The earliest touchpoint this run inserted for each lead, the first inserted on a tie:
     /// at the end of the run it replaces the lead's first touch if it is earlier.
-    private var earliestTouches: [Int64: EarliestTouch] = [:]
+    private var earliestTouches = LeadTable<EarliestTouch>()
     private struct EarliestTouch { var at: Int64; var channel: String; var campaignID: Int64? }
     /// The earliest time this run saw each lead enter each milestone (``LeadMilestones/stageColumns``
-    /// then the first conversion), merged into `leads` at the end of the run.
-    private var earliestMilestones: [Int64: [Int64?]] = [:]
-    private static let milestoneCount = LeadMilestones.stageColumns.count + 1
-    /// Leads whose ``LeadJourneys`` row this run may have changed — new touches, new conversions,
-    /// or only its lead columns (an earlier creation time, an opportunity or customer stage) —
-    /// brought up to date at the end of the run.
-    private var journeyTouchLeads: Set<Int64> = [], journeyConversionLeads: Set<Int64> = [], journeyColumnLeads: Set<Int64> = []
+    /// then the first conversion; lane `k` milestone `k`, `Int64.max` where none was seen), merged
+    /// into `leads` at the end of the run.
+    private var earliestMilestones = LeadTable<SIMD8<Int64>>()
+    private static let milestoneCount: Int = {
+        let count = LeadMilestones.stageColumns.count + 1
+        precondition(count <= 8, "a lead's milestones are kept in a SIMD8")
+        return count
+    }()
+    /// Leads whose ``LeadJourneys`` row this run may have changed, and which parts of it: new
+    /// touches, new conversions, or only its lead columns (an earlier creation time, an
+    /// opportunity or customer stage). Brought up to date at the end of the run.
+    private var staleJourneys = LeadTable<LeadJourneys.Parts>()
     /// The largest touchpoint id before this run's first touch: the run's touches are the ones
     /// above it (rowids only grow within a transaction that deletes none).
     private var touchIDsBefore: Int64?
@@ -271,7 +276,7 @@ public final class WarehouseWriter {
             }
             id = existing
             outcome = db.changes > 0 || newKey ? .updated : .unchanged
-            if db.changes > 0 { journeyColumnLeads.insert(existing) }
+            if db.changes > 0 { noteStaleJourney(of: existing, parts: []) }
         } else {
             let s = insertLeadStatement
             s.reset()
@@ -427,10 +432,15 @@ public final class WarehouseWriter {
     /// What the end of the run needs from an inserted touch: its lead's journey row is stale,
     /// and it may be the lead's new first touch.
     private func noteInserted(_ touch: TouchRow) {
-        journeyTouchLeads.insert(touch.leadID)
+        noteStaleJourney(of: touch.leadID, parts: .touches)
         let seconds = touch.at.secondsSinceEpoch
         if let known = earliestTouches[touch.leadID], known.at <= seconds { return }
         earliestTouches[touch.leadID] = EarliestTouch(at: seconds, channel: touch.channel, campaignID: touch.campaignID)
+    }
+
+    /// `lead`'s journey row needs `parts` packed again at the end of the run (none: only its lead columns).
+    private func noteStaleJourney(of lead: Int64, parts: LeadJourneys.Parts) {
+        staleJourneys.update(lead, default: []) { $0.formUnion(parts) }
     }
 
     /// Records a day's cost. A newer export restating the same day and campaign replaces the
@@ -487,7 +497,7 @@ public final class WarehouseWriter {
         try s.bind(runID, at: 6)
         try s.step()
         guard db.changes > 0 else { return .unchanged }
-        journeyConversionLeads.insert(leadID)
+        noteStaleJourney(of: leadID, parts: .conversions)
         noteMilestone(Self.milestoneCount - 1, of: leadID, at: at)
         return .inserted
     }
@@ -503,7 +513,7 @@ public final class WarehouseWriter {
         try s.step()
         guard db.changes > 0 else { return .unchanged }
         if let k = LeadMilestones.stages.firstIndex(of: stage) { noteMilestone(k, of: leadID, at: at) }
-        if stage == "opportunity" || stage == "customer" { journeyColumnLeads.insert(leadID) }
+        if stage == "opportunity" || stage == "customer" { noteStaleJourney(of: leadID, parts: []) }
         return .inserted
     }
 
@@ -522,8 +532,7 @@ public final class WarehouseWriter {
 
     private func noteMilestone(_ k: Int, of lead: Int64, at: Timestamp) {
         let seconds = at.secondsSinceEpoch
-        earliestMilestones[lead, default: [Int64?](repeating: nil, count: Self.milestoneCount)][k] =
-            min(earliestMilestones[lead]?[k] ?? seconds, seconds)
+        earliestMilestones.update(lead, default: SIMD8(repeating: .max)) { $0[k] = min($0[k], seconds) }
     }
 
     /// Records an exchange rate; a restated rate for the same day and pair replaces the old one.
@@ -584,7 +593,7 @@ public final class WarehouseWriter {
             UPDATE leads SET first_channel = ?2, first_campaign_id = ?3, first_touch_at = ?4
             WHERE id = ?1 AND (first_touch_at IS NULL OR first_touch_at > ?4)
             """)
-        for (lead, touch) in earliestTouches.sorted(by: { $0.key < $1.key }) {
+        try earliestTouches.forEach { lead, touch in
             update.reset()
             try update.bind(lead, at: 1)
             try update.bind(touch.channel, at: 2)
@@ -601,10 +610,10 @@ public final class WarehouseWriter {
         // min() of a NULL is NULL: then coalesce keeps whichever of the two is known.
         let sets = columns.enumerated().map { i, c in "\(c) = coalesce(min(\(c), ?\(i + 2)), \(c), ?\(i + 2))" }
         let update = try db.prepare("UPDATE leads SET \(sets.joined(separator: ", ")) WHERE id = ?1")
-        for (lead, times) in earliestMilestones.sorted(by: { $0.key < $1.key }) {
+        try earliestMilestones.forEach { lead, times in
             update.reset()
             try update.bind(lead, at: 1)
-            for (i, t) in times.enumerated() { try update.bind(t, at: Int32(i + 2)) }
+            for i in 0..<Self.milestoneCount { try update.bind(times[i] == .max ? nil : times[i], at: Int32(i + 2)) }
             try update.step()
         }
     }
@@ -613,13 +622,11 @@ public final class WarehouseWriter {
     /// only the parts it changed: the run's new touches are merged into the packed ones, which
     /// reads this run's touchpoints and never searches the others.
     private func updateJourneys() throws {
-        let leads = journeyTouchLeads.union(journeyConversionLeads).union(journeyColumnLeads)
-        guard !leads.isEmpty else { return }
+        guard !staleJourneys.isEmpty else { return }
         var parts: LeadJourneys.Parts = []
-        if !journeyTouchLeads.isEmpty { parts.insert(.touches) }
-        if !journeyConversionLeads.isEmpty { parts.insert(.conversions) }
-        try LeadJourneys.rebuild(db, leads: leads, parts: parts, touchesAfter: touchIDsBefore)
-        (journeyTouchLeads, journeyConversionLeads, journeyColumnLeads) = ([], [], [])
+        staleJourneys.forEach { _, stale in parts.formUnion(stale) }
+        try LeadJourneys.rebuild(db, leads: staleJourneys.leads, parts: parts, touchesAfter: touchIDsBefore)
+        staleJourneys = LeadTable()
     }
 
     /// The first column of `s`'s first row for `value`. The statement is reset before it returns:
