@@ -186,7 +186,8 @@ public final class ImportRun {
                 pendingTouches.removeAll(keepingCapacity: true)
             }
             // Rows are read and parsed on another thread (``RowPipeline``) while this one writes.
-            let pipeline = RowPipeline(reader: reader, header: header, format: format, classifier: classifier, hasher: hasher)
+            let pipeline = RowPipeline(reader: reader, header: header, format: format, classifier: classifier, hasher: hasher,
+                                       leadKeys: writer.leadKeysInMemory)
             var sha = "", bytes: Int64 = 0
             do {
                 reading: while true {
@@ -204,9 +205,8 @@ public final class ImportRun {
                             case .records(let records):
                                 do {
                                     let row = SourceRow(line: parsed.line, fields: parsed.fields, header: header)
-                                    if let touches = try touchRows(records, row: row, channel: source.channelID, writer: writer) {
-                                        pendingRows.append((parsed.line, parsed.fields, touches.count))
-                                        pendingTouches += touches
+                                    if let touches = try appendTouchRows(records, row: row, channel: source.channelID, writer: writer, to: &pendingTouches) {
+                                        pendingRows.append((parsed.line, parsed.fields, touches))
                                         if pendingTouches.count >= 4 * WarehouseWriter.touchBatchSize { try writePendingTouches() }
                                         continue
                                     }
@@ -258,7 +258,7 @@ public final class ImportRun {
             return outcome
         case .channel(.touch(let touch)):
             guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write channel touches") }
-            return try writer.insertTouch(touchRow(touch, channel: channel, emailHash: prepared.emailHash, row: row, writer: writer, rowLead: rowLead))
+            return try writer.insertTouch(touchRow(touch, channel: channel, prepared: prepared, row: row, writer: writer, rowLead: rowLead))
         case .channel(.cost(let cost)):
             guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write costs") }
             return try writer.upsertCost(channel: channel, cost)
@@ -266,55 +266,61 @@ public final class ImportRun {
             guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write channel metrics") }
             return try writer.upsertMetric(channel: channel, metric)
         case .webTouch(let touch):
-            return try writer.insertTouch(touchRow(touch, channel: prepared.channel, row: row, writer: writer))
+            return try writer.insertTouch(touchRow(touch, prepared: prepared, row: row, writer: writer))
         case .conversion(let conversion):
-            let leadID = try requireLead(conversion.leadKey, row: row, writer: writer)
+            let leadID = try requireLead(conversion.leadKey, known: prepared.leadID, row: row, writer: writer)
             return try writer.insertConversion(leadID: leadID, at: conversion.at, revenue: conversion.revenue, externalID: conversion.externalID)
         case .stage(let stage):
-            let leadID = try requireLead(stage.leadKey, row: row, writer: writer)
+            let leadID = try requireLead(stage.leadKey, known: prepared.leadID, row: row, writer: writer)
             return try writer.insertStage(leadID: leadID, stage: stage.stage, at: stage.at)
         case .outreach(let attempt):
-            let leadID = try requireLead(attempt.leadKey, row: row, writer: writer)
+            let leadID = try requireLead(attempt.leadKey, known: prepared.leadID, row: row, writer: writer)
             return try writer.insertOutreach(leadID: leadID, at: attempt.at, method: attempt.method, responded: attempt.responded)
         case .rate(let r):
             return try writer.upsertRate(day: r.day, currency: r.currency.code, target: r.target.code, rate: r.rate)
         }
     }
 
-    /// The touches of a row made only of touches (web touches, or a channel's touches that name
-    /// their lead), to be written in batches; nil for any other row, which is written record by
-    /// record. A touch whose lead or campaign cannot be resolved refuses the whole row, before
-    /// any of it is written.
-    private func touchRows(_ records: [PreparedRecord], row: SourceRow, channel: String?, writer: WarehouseWriter) throws -> [TouchRow]? {
-        var touches: [TouchRow] = []
+    /// Appends to `touches` the touches of a row made only of touches (web touches, or a
+    /// channel's touches that name their lead), to be written in batches, and says how many; nil
+    /// for any other row, which is written record by record. A touch whose lead or campaign
+    /// cannot be resolved refuses the whole row, before any of it is written. Either way, when
+    /// it returns nil or throws, `touches` is as it was.
+    private func appendTouchRows(_ records: [PreparedRecord], row: SourceRow, channel: String?, writer: WarehouseWriter,
+                                 to touches: inout [TouchRow]) throws -> Int? {
+        let start = touches.count
+        var complete = false
+        defer { if !complete { touches.removeSubrange(start...) } }
         for prepared in records {
             guard prepared.error == nil else { return nil }
             switch prepared.record {
             case .webTouch(let touch):
-                touches.append(try touchRow(touch, channel: prepared.channel, row: row, writer: writer))
+                touches.append(try touchRow(touch, prepared: prepared, row: row, writer: writer))
             case .channel(.touch(let touch)):
                 guard let channel else { return nil }
                 if case .sameRow = touch.lead { return nil }
-                touches.append(try touchRow(touch, channel: channel, emailHash: prepared.emailHash, row: row, writer: writer, rowLead: nil))
+                touches.append(try touchRow(touch, channel: channel, prepared: prepared, row: row, writer: writer, rowLead: nil))
             default:
                 return nil
             }
         }
-        return touches.isEmpty ? nil : touches
+        guard touches.count > start else { return nil }
+        complete = true
+        return touches.count - start
     }
 
     /// A channel's touch as the warehouse stores it: its lead and campaign resolved.
-    private func touchRow(_ touch: TouchRecord, channel: String, emailHash: String?, row: SourceRow, writer: WarehouseWriter, rowLead: Int64?) throws -> TouchRow {
-        let leadID = try resolve(touch.lead, emailHash: emailHash, row: row, writer: writer, rowLead: rowLead)
+    private func touchRow(_ touch: TouchRecord, channel: String, prepared: PreparedRecord, row: SourceRow, writer: WarehouseWriter, rowLead: Int64?) throws -> TouchRow {
+        let leadID = try resolve(touch.lead, prepared: prepared, row: row, writer: writer, rowLead: rowLead)
         let campaign = try touch.campaign.flatMap { try writer.campaignID(channel: channel, campaign: $0) }
         return TouchRow(leadID: leadID, at: touch.at, channel: channel, campaignID: campaign, kind: touch.kind)
     }
 
     /// A web touch as the warehouse stores it: its lead, its channel (classified on the parsing
     /// side, or now) and its campaign.
-    private func touchRow(_ touch: WebTouch, channel classified: String?, row: SourceRow, writer: WarehouseWriter) throws -> TouchRow {
-        let leadID = try requireLead(touch.leadKey, row: row, writer: writer)
-        let channel = classified ?? classifier.channel(for: touch.raw)
+    private func touchRow(_ touch: WebTouch, prepared: PreparedRecord, row: SourceRow, writer: WarehouseWriter) throws -> TouchRow {
+        let leadID = try requireLead(touch.leadKey, known: prepared.leadID, row: row, writer: writer)
+        let channel = prepared.channel ?? classifier.channel(for: touch.raw)
         let campaign = try touch.utmCampaign.flatMap { try writer.campaignID(channel: channel, campaign: CampaignRef(name: $0)) }
         return TouchRow(leadID: leadID, at: touch.at, channel: channel, campaignID: campaign, kind: touch.kind,
                         utmSource: touch.utmSource, utmMedium: touch.utmMedium, utmCampaign: touch.utmCampaign,
@@ -327,20 +333,22 @@ public final class ImportRun {
         return RowError(column: nil, columnName: nil, reason: "refused by the warehouse: \(message)")
     }
 
-    private func resolve(_ reference: LeadReference, emailHash: String?, row: SourceRow, writer: WarehouseWriter, rowLead: Int64?) throws -> Int64 {
+    private func resolve(_ reference: LeadReference, prepared: PreparedRecord, row: SourceRow, writer: WarehouseWriter, rowLead: Int64?) throws -> Int64 {
         switch reference {
         case .sameRow:
             guard let rowLead else { throw RowError(column: nil, columnName: nil, reason: "the row has no lead for its touch") }
             return rowLead
         case .key(let key):
-            return try requireLead(key, row: row, writer: writer)
+            return try requireLead(key, known: prepared.leadID, row: row, writer: writer)
         case .email(let email, let column):
-            if let id = try writer.leadID(forEmailHash: emailHash ?? hasher.hashEmail(email)) { return id }
+            if let id = try writer.leadID(forEmailHash: prepared.emailHash ?? hasher.hashEmail(email)) { return id }
             throw row.error(column, "no lead has the email \"\(email)\"; import the leads first, then this file again with --again")
         }
     }
 
-    private func requireLead(_ key: String, row: SourceRow, writer: WarehouseWriter) throws -> Int64 {
+    /// The lead known by `key`: `known` when the parsing side found it (``PreparedRecord/leadID``), else the writer's.
+    private func requireLead(_ key: String, known: Int64?, row: SourceRow, writer: WarehouseWriter) throws -> Int64 {
+        if let known { return known }
         if let id = try writer.leadID(forKey: key) { return id }
         throw row.error("lead_id", "no lead \"\(key)\" is known; import the leads first, then import this file again with --again")
     }

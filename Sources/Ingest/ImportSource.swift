@@ -34,6 +34,19 @@ public enum IngestRecord: Sendable, Equatable {
     case outreach(OutreachRecord)
     /// An exchange rate.
     case rate(RateRecord)
+
+    /// The key of the lead the record is about, when it names an existing lead by key (a lead
+    /// record's own key is not one: it may be new).
+    var leadKey: String? {
+        switch self {
+        case .webTouch(let touch): touch.leadKey
+        case .conversion(let conversion): conversion.leadKey
+        case .stage(let stage): stage.leadKey
+        case .outreach(let attempt): attempt.leadKey
+        case .channel(.touch(let touch)): if case .key(let key) = touch.lead { key } else { nil }
+        case .channel, .rate: nil
+        }
+    }
 }
 
 public struct RateRecord: Sendable, Equatable {

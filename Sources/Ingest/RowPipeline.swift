@@ -14,14 +14,20 @@ struct ParsedRow: Sendable {
     let outcome: Outcome
 }
 
-/// A record with the work that needs no warehouse done: identifier hashes and a web touch's
-/// channel. `error` is thrown when the record's turn to be written comes, so that a row's
-/// earlier records are written first, as they would be one record at a time.
+/// A record with the work that needs no writing done: identifier hashes, a web touch's
+/// channel, and — in a run that read every lead key into memory — the lead its key names.
+/// `error` is thrown when the record's turn to be written comes, so that a row's earlier
+/// records are written first, as they would be one record at a time.
 struct PreparedRecord: Sendable {
     let record: IngestRecord
     var emailHash: String?
     var phoneHash: String?
     var channel: String?
+    /// The lead of the record's lead key, found in the keys as the run began. A run only adds
+    /// keys (`INSERT OR IGNORE INTO lead_keys`), never moves one, so a key found here names the
+    /// same lead when the record is written; one not found is looked up again then (the run may
+    /// have added it).
+    var leadID: Int64?
     var error: RowError?
 }
 
@@ -45,7 +51,8 @@ final class RowPipeline: @unchecked Sendable {
     private var cancelled = false
     private var ended = false
 
-    init(reader: CSVReader, header: ResolvedHeader, format: SourceFormat, classifier: TouchClassifier, hasher: IdentifierHasher) {
+    init(reader: CSVReader, header: ResolvedHeader, format: SourceFormat, classifier: TouchClassifier, hasher: IdentifierHasher,
+         leadKeys: [String: Int64]? = nil) {
         let reader = UncheckedBox(reader)
         DispatchQueue.global().async { [self] in
             let reader = reader.value
@@ -53,7 +60,8 @@ final class RowPipeline: @unchecked Sendable {
             var batch: [ParsedRow] = []
             batch.reserveCapacity(Self.batchSize)
             while let record = reader.next() {
-                batch.append(Self.parse(record, width: width, header: header, format: format, classifier: classifier, hasher: hasher))
+                batch.append(Self.parse(record, width: width, header: header, format: format, classifier: classifier, hasher: hasher,
+                                        leadKeys: leadKeys))
                 if batch.count == Self.batchSize {
                     guard push(.batch(batch)) else { return }
                     batch.removeAll(keepingCapacity: true)
@@ -107,7 +115,7 @@ final class RowPipeline: @unchecked Sendable {
 
     /// One record: the structural checks, the format's parser, then what needs no warehouse.
     static func parse(_ record: CSVReader.Record, width: Int, header: ResolvedHeader, format: SourceFormat,
-                      classifier: TouchClassifier, hasher: IdentifierHasher) -> ParsedRow {
+                      classifier: TouchClassifier, hasher: IdentifierHasher, leadKeys: [String: Int64]? = nil) -> ParsedRow {
         func rejected(_ error: RowError) -> ParsedRow { ParsedRow(line: record.line, fields: record.fields, outcome: .rejected(error)) }
         if record.unterminatedQuote {
             return rejected(RowError(column: record.fields.count, columnName: nil, reason: "the file ends inside a quoted field (a \" is not closed)"))
@@ -123,14 +131,16 @@ final class RowPipeline: @unchecked Sendable {
         }
         do {
             let records = try format.parse(SourceRow(line: record.line, fields: record.fields, header: header))
-            return ParsedRow(line: record.line, fields: record.fields, outcome: .records(records.map { prepare($0, classifier, hasher) }))
+            return ParsedRow(line: record.line, fields: record.fields, outcome: .records(records.map { prepare($0, classifier, hasher, leadKeys: leadKeys) }))
         } catch {
             return rejected(error)
         }
     }
 
-    static func prepare(_ record: IngestRecord, _ classifier: TouchClassifier, _ hasher: IdentifierHasher) -> PreparedRecord {
+    static func prepare(_ record: IngestRecord, _ classifier: TouchClassifier, _ hasher: IdentifierHasher,
+                        leadKeys: [String: Int64]? = nil) -> PreparedRecord {
         var prepared = PreparedRecord(record: record)
+        if let leadKeys, let key = record.leadKey { prepared.leadID = leadKeys[key] }
         switch record {
         case .channel(.lead(let lead)):
             if lead.key == nil && lead.email == nil && lead.phone == nil {

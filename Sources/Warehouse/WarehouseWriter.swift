@@ -215,6 +215,11 @@ public final class WarehouseWriter {
         emailLookup = .memoryFromFirstLookup
     }
 
+    /// Every lead key and its lead as ``resolveLeadsFromMemory()`` read them (nil before, or in a
+    /// run that did not), for another thread to resolve keys ahead of the writes. A run only adds
+    /// keys, so a key found there names the same lead for the whole run.
+    public var leadKeysInMemory: [String: Int64]? { leadKeys }
+
     /// The lead known by `key`, if any.
     public func leadID(forKey key: String) throws -> Int64? {
         if let leadKeys { return leadKeys[key] }

@@ -418,3 +418,58 @@ extension IdempotentImportProperty {
         #expect(try f.count("lead_journeys") == 0)
     }
 }
+
+/// A channel whose rows carry a touch of one lead, then a touch of another or the day's cost:
+/// rows that are partly batched touches and turn out not to be, or fail halfway.
+struct MixedRowChannel: ChannelPlugin {
+    let id = "mixed"
+    let displayName = "Mixed rows"
+    let summary = "A test channel"
+    let metrics: [MetricDefinition] = []
+    let touchRule: TouchRule? = nil
+    var formats: [ExportFormat] {
+        [ExportFormat(id: "mixed", title: "Mixed rows", summary: "", columns: [
+            ColumnSpec("first", names: ["first"], description: ""),
+            ColumnSpec("second", names: ["second"], required: false, description: ""),
+            ColumnSpec("at", names: ["at"], description: ""),
+            ColumnSpec("spend", names: ["spend"], required: false, description: ""),
+        ], example: "first,second,at,spend\nL1,L2,2026-01-10T08:00:00Z,\n") { (row) throws(RowError) in
+            let at = try row.timestamp("at")
+            var records: [ChannelRecord] = [.touch(TouchRecord(lead: .key(try row.required("first")), at: at, kind: .click, campaign: nil))]
+            if let second = row.value("second"), !second.isEmpty {
+                records.append(.touch(TouchRecord(lead: .key(second), at: at, kind: .click, campaign: nil)))
+            }
+            if let spend = row.value("spend"), !spend.isEmpty {
+                records.append(.cost(CostRecord(day: at.day, campaign: nil, amount: try row.money("spend", currency: Currency("USD")!))))
+            }
+            return records
+        }]
+    }
+}
+
+@Suite struct MixedRowTests {
+    /// A row whose second touch names no known lead is refused whole (its first touch is not
+    /// written); a row of a touch and a cost is written record by record, its touch once; the
+    /// rows around them land. The same on the large-file path, where the parsing side resolves
+    /// the lead keys.
+    @Test(arguments: [false, true])
+    func batchedRowsThatFailOrAreNotAllTouchesLeaveNoTouchBehind(large: Bool) throws {
+        let f = try ImportFixture(channels: ChannelRegistry.all + [MixedRowChannel()])
+        if large { f.importer.largeFileBytes = 0 }
+        try f.importText("leads", "leads.csv", leadsCSV)
+        let result = try f.importText("mixed", "mixed.csv", """
+            first,second,at,spend
+            L1,L2,2026-01-10T08:00:00Z,
+            L1,NOPE,2026-01-11T08:00:00Z,
+            L2,,2026-01-12T08:00:00Z,5.00
+            L1,,2026-01-13T08:00:00Z,
+
+            """)
+        #expect(result.counts == ImportCounts(read: 4, inserted: 3, rejected: 1))
+        #expect(result.rejects.map(\.line) == [3])
+        #expect(try f.rows("SELECT k.key, t.occurred_at FROM touchpoints t JOIN lead_keys k ON k.lead_id = t.lead_id ORDER BY t.occurred_at, k.key") == [
+            ["L1", "1768032000"], ["L2", "1768032000"], ["L2", "1768204800"], ["L1", "1768291200"],
+        ])
+        #expect(try f.rows("SELECT day, amount_minor FROM costs WHERE channel_id = 'mixed'") == [["2026-01-12", "500"]])
+    }
+}
