@@ -109,11 +109,21 @@ public struct ResolvedHeader: Sendable {
     /// Indices of the columns the format reads that are not personal: the only ones a reject
     /// keeps in its copy of the row.
     public let keptForRejects: Set<Int>
+    /// `indexByKey` as pairs, for ``index(of:)``.
+    private let indexPairs: [(key: String, index: Int)]
 
     public init(cells: [String], indexByKey: [String: Int], keptForRejects: Set<Int>? = nil) {
         self.cells = cells
         self.indexByKey = indexByKey
         self.keptForRejects = keptForRejects ?? Set(indexByKey.values)
+        indexPairs = indexByKey.map { ($0.key, $0.value) }
+    }
+
+    /// The index of the column with key `key`, as `indexByKey` says. A format has a dozen keys
+    /// or so, short enough for `String`'s inline form, and comparing them in turn costs less
+    /// than hashing the key (a parser asks for every column of every row).
+    public func index(of key: String) -> Int? {
+        indexPairs.first { $0.key == key }?.index
     }
 
     /// The row as a reject keeps it: the columns the format reads as they were, personal ones
@@ -157,19 +167,19 @@ public struct SourceRow: Sendable {
 
     /// The trimmed value of a column, or `nil` when the column is absent or the cell empty.
     public func value(_ key: String) -> String? {
-        guard let index = header.indexByKey[key], index < fields.count else { return nil }
+        guard let index = header.index(of: key), index < fields.count else { return nil }
         let trimmed = fields[index].trimmingSpaces
         return trimmed.isEmpty ? nil : trimmed
     }
 
     /// The header text of a column as the file wrote it (`Amount spent (USD)`).
     public func headerText(_ key: String) -> String? {
-        header.indexByKey[key].map { header.cells[$0] }
+        header.index(of: key).map { header.cells[$0] }
     }
 
     /// A ``RowError`` pointing at a column.
     public func error(_ key: String, _ reason: String) -> RowError {
-        let index = header.indexByKey[key]
+        let index = header.index(of: key)
         return RowError(column: index.map { $0 + 1 }, columnName: index.map { header.cells[$0] } ?? key, reason: reason)
     }
 

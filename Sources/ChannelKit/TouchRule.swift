@@ -7,8 +7,10 @@ public struct RawTouch: Sendable, Equatable {
     public let campaign: String
     /// The referrer's host without `www.` (`m.facebook.com`), or empty.
     public let referrerHost: String
-    /// Names of the landing page's query parameters, lowercased (`gclid`, `ref`…).
-    public let landingParameters: Set<String>
+    /// Names of the landing page's query parameters, lowercased, each once, in the order of the
+    /// URL (`gclid`, `ref`…). An array: a landing page has a few, and a `Set` per touch was a
+    /// tenth of a touch file's parsing.
+    public let landingParameters: [String]
 
     public init(source: String? = nil, medium: String? = nil, campaign: String? = nil, referrer: String? = nil, landingPage: String? = nil) {
         self.source = (source ?? "").trimmingSpaces.lowercased()
@@ -21,7 +23,7 @@ public struct RawTouch: Sendable, Equatable {
     /// True when the touch carries no UTM source or medium, no referrer and no ad-platform
     /// click id on its landing page: traffic with no known source ("direct").
     public var isUntagged: Bool {
-        source.isEmpty && medium.isEmpty && referrerHost.isEmpty && landingParameters.isDisjoint(with: RawTouch.clickIDs)
+        source.isEmpty && medium.isEmpty && referrerHost.isEmpty && !landingParameters.contains(where: RawTouch.clickIDs.contains)
     }
 
     /// Click identifiers ad platforms append to landing URLs.
@@ -52,17 +54,23 @@ public struct RawTouch: Sendable, Equatable {
         return String(decoding: host, as: UTF8.self)
     }
 
-    static func parameterNames(of url: String) -> Set<String> {
+    static func parameterNames(of url: String) -> [String] {
         let b = url.utf8
         guard let q = b.firstIndex(of: UInt8(ascii: "?")) else { return [] }
-        var names = Set<String>()
+        var names: [String] = []
         var name: [UInt8] = []
+        func add() {
+            if !name.isEmpty {
+                let text = String(decoding: name, as: UTF8.self)
+                if !names.contains(text) { names.append(text) }
+            }
+            name.removeAll(keepingCapacity: true)
+        }
         var inName = true
         for c in b[b.index(after: q)...] {
             if c == UInt8(ascii: "#") { break }
             if c == UInt8(ascii: "&") {
-                if !name.isEmpty { names.insert(String(decoding: name, as: UTF8.self)) }
-                name.removeAll(keepingCapacity: true)
+                add()
                 inName = true
             } else if c == UInt8(ascii: "=") {
                 inName = false
@@ -70,8 +78,38 @@ public struct RawTouch: Sendable, Equatable {
                 name.append(c >= 65 && c <= 90 ? c + 32 : c)
             }
         }
-        if !name.isEmpty { names.insert(String(decoding: name, as: UTF8.self)) }
+        add()
         return names
+    }
+
+    /// Whether `host` is `domain` or a subdomain of it (`l.facebook.com` of `facebook.com`),
+    /// comparing bytes without building `"." + domain`.
+    static func host(_ host: String, isOrIsUnder domain: String) -> Bool {
+        let h = host.utf8, d = domain.utf8
+        if h.count == d.count { return h.elementsEqual(d) }
+        guard h.count > d.count else { return false }
+        let cut = h.index(h.endIndex, offsetBy: -d.count)
+        return h[h.index(before: cut)] == UInt8(ascii: ".") && h[cut...].elementsEqual(d)
+    }
+
+    /// Whether a label of `host` other than its last (`google` in `google.com.vn`, not `vn`) is
+    /// one of `names`; empty labels do not count. Walks the bytes instead of splitting.
+    static func host(_ host: String, hasLabelBeforeTheLastIn names: [String]) -> Bool {
+        let h = host.utf8
+        var previous: Range<String.UTF8View.Index>?
+        var start = h.startIndex, i = h.startIndex
+        while true {
+            if i == h.endIndex || h[i] == UInt8(ascii: ".") {
+                if start < i {
+                    // A label follows `previous`, so `previous` is not the last one.
+                    if let previous, names.contains(where: { $0.utf8.elementsEqual(h[previous]) }) { return true }
+                    previous = start..<i
+                }
+                if i == h.endIndex { return false }
+                start = h.index(after: i)
+            }
+            i = h.index(after: i)
+        }
     }
 }
 
@@ -104,10 +142,9 @@ public indirect enum TouchRule: Sendable, CustomStringConvertible {
         case .medium(let values): return !t.medium.isEmpty && values.contains(t.medium)
         case .referrerDomain(let domains):
             let host = t.referrerHost
-            return !host.isEmpty && domains.contains { host == $0 || host.hasSuffix("." + $0) }
+            return !host.isEmpty && domains.contains { RawTouch.host(host, isOrIsUnder: $0) }
         case .referrerName(let names):
-            let labels = t.referrerHost.split(separator: ".")
-            return labels.dropLast().contains { names.contains(String($0)) }
+            return RawTouch.host(t.referrerHost, hasLabelBeforeTheLastIn: names)
         case .landingParameter(let names): return names.contains { t.landingParameters.contains($0) }
         case .untagged: return t.source.isEmpty && t.medium.isEmpty
         case .noMedium: return t.medium.isEmpty

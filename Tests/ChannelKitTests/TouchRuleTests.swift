@@ -12,8 +12,34 @@ import Testing
     }
 
     @Test func extractsLandingParameters() {
-        let t = RawTouch(landingPage: "https://shop.example.com/p?utm_source=x&GCLID=abc&ref#top")
+        let t = RawTouch(landingPage: "https://shop.example.com/p?utm_source=x&GCLID=abc&ref&gclid=2&#top")
         #expect(t.landingParameters == ["utm_source", "gclid", "ref"])
+        #expect(RawTouch(landingPage: "https://shop.example.com/p").landingParameters.isEmpty)
+        #expect(RawTouch(landingPage: "https://shop.example.com/p?=x&&").landingParameters.isEmpty)
+    }
+
+    /// Second route: the byte-walking host tests against the plain string code they replaced
+    /// (`host == d || host.hasSuffix("." + d)`; `split(separator: ".").dropLast()`), over every
+    /// host of up to four labels from a small set — empty labels (leading, trailing and double
+    /// dots) and near-misses among them — and every domain and name from the same set.
+    @Test func hostMatchingAgreesWithTheStringRoute() {
+        let labels = ["", "google", "com", "vn", "facebook", "l", "notfacebook", "go"]
+        var hosts = [""]
+        var frontier = [""]
+        for depth in 1...4 {
+            frontier = frontier.flatMap { h in labels.map { depth == 1 ? $0 : h + "." + $0 } }
+            hosts += frontier
+        }
+        let domains = ["google", "com", "facebook.com", "google.com.vn", "l.facebook.com", "vn", ".com", ""]
+        for host in Set(hosts) {
+            for domain in domains {
+                #expect(RawTouch.host(host, isOrIsUnder: domain) == (host == domain || host.hasSuffix("." + domain)), "\(host) / \(domain)")
+            }
+            for names in [["google"], ["com"], ["go", "vn"], ["facebook", "l"], [""]] {
+                let expected = host.split(separator: ".").dropLast().contains { names.contains(String($0)) }
+                #expect(RawTouch.host(host, hasLabelBeforeTheLastIn: names) == expected, "\(host) / \(names)")
+            }
+        }
     }
 
     @Test func normalisesTags() {
@@ -59,6 +85,7 @@ import Testing
     @Test func matchesCaseInsensitivelyWithAliasesAndPrefixes() throws {
         let header = try #require(columns.resolve(header: [" reporting STARTS", "Amount spent (EUR)", "Other"]))
         #expect(header.indexByKey == ["day": 0, "spend": 1])
+        #expect(header.index(of: "day") == 0 && header.index(of: "spend") == 1 && header.index(of: "clicks") == nil)
         let row = SourceRow(line: 2, fields: ["2026-01-05", "12.50", "x"], header: header)
         #expect(row.headerText("spend") == "Amount spent (EUR)")
         #expect(row.value("clicks") == nil)
