@@ -162,6 +162,9 @@ public final class ImportRun {
                     shown.append(Reject(file: fileName, line: line, column: error.column, columnName: error.columnName, reason: error.reason))
                 }
             }
+            // Rows are read and parsed on another thread (``RowPipeline``) while this one writes.
+            let pipeline = RowPipeline(reader: reader, header: header, format: format, classifier: classifier, hasher: hasher,
+                                       leadKeys: writer.leadKeysInMemory)
             // Rows made only of touches are written ``WarehouseWriter/touchBatchSize`` touches to a
             // statement; they are counted (or refused) when their touches are written.
             var pendingRows: [(line: Int, fields: [String], touches: Int)] = []
@@ -182,12 +185,10 @@ public final class ImportRun {
                     next += row.touches
                     if let refused { try reject(row.line, row.fields, Self.refusal(refused)) } else { counts.count(outcome) }
                 }
+                pipeline.recycle(pendingRows)
                 pendingRows.removeAll(keepingCapacity: true)
                 pendingTouches.removeAll(keepingCapacity: true)
             }
-            // Rows are read and parsed on another thread (``RowPipeline``) while this one writes.
-            let pipeline = RowPipeline(reader: reader, header: header, format: format, classifier: classifier, hasher: hasher,
-                                       leadKeys: writer.leadKeysInMemory)
             var sha = "", bytes: Int64 = 0
             do {
                 reading: while true {
@@ -226,6 +227,7 @@ public final class ImportRun {
                                 }
                             }
                         }
+                        pipeline.recycle(consume rows)
                     }
                 }
                 try writePendingTouches()

@@ -50,6 +50,8 @@ final class RowPipeline: @unchecked Sendable {
     private var items: [Item] = []
     private var cancelled = false
     private var ended = false
+    /// What the writing side is done with, for the parsing thread to release (``recycle(_:)``).
+    private var finished: [any Sendable] = []
 
     init(reader: CSVReader, header: ResolvedHeader, format: SourceFormat, classifier: TouchClassifier, hasher: IdentifierHasher,
          leadKeys: [String: Int64]? = nil) {
@@ -98,18 +100,32 @@ final class RowPipeline: @unchecked Sendable {
         }
     }
 
+    /// Hands values the writing side is done with — a batch's rows, rows it kept for their
+    /// touches — back to the parsing thread, which releases them after queueing its next batch.
+    /// A batch is thousands of strings and arrays allocated on the parsing thread; freeing them
+    /// on the writing thread took about a tenth of its time, part of it waiting for the lock of
+    /// the allocator's arena, which the parsing thread was using (docs/benchmarks.md, eighth
+    /// round). What is handed back after the end of the file is released with the pipeline.
+    func recycle(_ value: consuming any Sendable) {
+        // Moved into the list, so that this thread keeps no reference to release afterwards.
+        var moving: (any Sendable)? = consume value
+        lock.sync { finished.append(moving.take()!) }
+    }
+
     /// Queues `item`; false when the writing side cancelled (the parsing side then stops).
     private func push(_ item: Item) -> Bool {
         slots.wait()
-        let stop = lock.sync { () -> Bool in
+        let (stop, done) = lock.sync { () -> (Bool, [any Sendable]) in
+            defer { finished = [] }
             if cancelled {
                 items.append(.end(checksum: "", bytes: 0))
-                return true
+                return (true, finished)
             }
             items.append(item)
-            return false
+            return (false, finished)
         }
         filled.signal()
+        _ = consume done  // released here, on the parsing thread
         return !stop
     }
 
