@@ -110,20 +110,22 @@ public struct ResolvedHeader: Sendable {
     /// keeps in its copy of the row.
     public let keptForRejects: Set<Int>
     /// `indexByKey` as pairs, for ``index(of:)``.
-    private let indexPairs: [(key: String, index: Int)]
+    private let indexPairs: [(key: String, length: Int, index: Int)]
 
     public init(cells: [String], indexByKey: [String: Int], keptForRejects: Set<Int>? = nil) {
         self.cells = cells
         self.indexByKey = indexByKey
         self.keptForRejects = keptForRejects ?? Set(indexByKey.values)
-        indexPairs = indexByKey.map { ($0.key, $0.value) }
+        indexPairs = indexByKey.map { ($0.key, $0.key.utf8.count, $0.value) }
     }
 
     /// The index of the column with key `key`, as `indexByKey` says. A format has a dozen keys
-    /// or so, short enough for `String`'s inline form, and comparing them in turn costs less
-    /// than hashing the key (a parser asks for every column of every row).
+    /// or so, and comparing them in turn costs less than hashing the key (a parser asks for
+    /// every column of every row); lengths first, as unequal strings of equal length take
+    /// `String`'s slow comparison.
     public func index(of key: String) -> Int? {
-        indexPairs.first { $0.key == key }?.index
+        let length = key.utf8.count
+        return indexPairs.first { $0.length == length && $0.key == key }?.index
     }
 
     /// The row as a reject keeps it: the columns the format reads as they were, personal ones
@@ -283,6 +285,8 @@ extension StringProtocol {
         func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 13 || b == 10 }
         let text = String(self)
         let u = text.utf8
+        let trimmed = u.withContiguousStorageIfAvailable { $0.isEmpty || !isSpace($0[0]) && !isSpace($0[$0.count - 1]) }
+        if trimmed == true { return text }
         guard let head = u.first, let tail = u.last else { return "" }
         if !isSpace(head) && !isSpace(tail) { return text }
         guard let first = u.firstIndex(where: { !isSpace($0) }), let last = u.lastIndex(where: { !isSpace($0) }) else { return "" }

@@ -55,30 +55,29 @@ public struct RawTouch: Sendable, Equatable {
     }
 
     static func parameterNames(of url: String) -> [String] {
-        let b = url.utf8
+        if let names = url.utf8.withContiguousStorageIfAvailable(parameterNames(in:)) { return names }
+        return Array(url.utf8).withUnsafeBufferPointer(parameterNames(in:))
+    }
+
+    /// The names of the query's parameters: in each `&`-separated part after the `?` and before
+    /// any `#`, the bytes before its first `=`; ASCII letters lowercased, empty names skipped.
+    private static func parameterNames(in b: UnsafeBufferPointer<UInt8>) -> [String] {
         guard let q = b.firstIndex(of: UInt8(ascii: "?")) else { return [] }
+        let (amp, eq, hash) = (UInt8(ascii: "&"), UInt8(ascii: "="), UInt8(ascii: "#"))
         var names: [String] = []
-        var name: [UInt8] = []
-        func add() {
-            if !name.isEmpty {
-                let text = String(decoding: name, as: UTF8.self)
-                if !names.contains(text) { names.append(text) }
-            }
-            name.removeAll(keepingCapacity: true)
+        var i = q + 1
+        while i < b.count && b[i] != hash {
+            let start = i
+            while i < b.count && b[i] != eq && b[i] != amp && b[i] != hash { i += 1 }
+            let name = UnsafeBufferPointer(rebasing: b[start..<i])
+            while i < b.count && b[i] != amp && b[i] != hash { i += 1 }
+            if i < b.count && b[i] == amp { i += 1 }
+            guard !name.isEmpty else { continue }
+            let text = name.contains(where: { $0 >= 65 && $0 <= 90 })
+                ? String(decoding: name.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+                : String(decoding: name, as: UTF8.self)
+            if !names.contains(text) { names.append(text) }
         }
-        var inName = true
-        for c in b[b.index(after: q)...] {
-            if c == UInt8(ascii: "#") { break }
-            if c == UInt8(ascii: "&") {
-                add()
-                inName = true
-            } else if c == UInt8(ascii: "=") {
-                inName = false
-            } else if inName {
-                name.append(c >= 65 && c <= 90 ? c + 32 : c)
-            }
-        }
-        add()
         return names
     }
 

@@ -18,6 +18,40 @@ import Testing
         #expect(RawTouch(landingPage: "https://shop.example.com/p?=x&&").landingParameters.isEmpty)
     }
 
+    /// Second route: the parameter names from the byte walk equal a character-by-character
+    /// reading (the code it replaced, kept here) for every URL tail of up to six characters over
+    /// the characters that mean something in a query, letters of both cases and a non-ASCII one.
+    @Test func parameterNamesAgreeWithACharacterByCharacterReading() {
+        func reference(_ url: String) -> [String] {
+            let b = url.utf8
+            guard let q = b.firstIndex(of: UInt8(ascii: "?")) else { return [] }
+            var names: [String] = [], name: [UInt8] = [], inName = true
+            func add() {
+                let text = String(decoding: name, as: UTF8.self)
+                if !name.isEmpty && !names.contains(text) { names.append(text) }
+                name.removeAll()
+            }
+            for c in b[b.index(after: q)...] {
+                if c == UInt8(ascii: "#") { break }
+                if c == UInt8(ascii: "&") { add(); inName = true } else if c == UInt8(ascii: "=") { inName = false } else if inName {
+                    name.append(c >= 65 && c <= 90 ? c + 32 : c)
+                }
+            }
+            add()
+            return names
+        }
+        let alphabet = ["?", "&", "=", "#", "a", "B", "é"]
+        var tails = [""], frontier = [""]
+        for _ in 0..<6 {
+            frontier = frontier.flatMap { t in alphabet.map { t + $0 } }
+            tails += frontier
+        }
+        for tail in tails {
+            let url = "https://x.example/p" + tail
+            #expect(RawTouch.parameterNames(of: url) == reference(url), "\(url)")
+        }
+    }
+
     /// Second route: the byte-walking host tests against the plain string code they replaced
     /// (`host == d || host.hasSuffix("." + d)`; `split(separator: ".").dropLast()`), over every
     /// host of up to four labels from a small set — empty labels (leading, trailing and double
