@@ -73,12 +73,12 @@ public final class WarehouseWriter {
     /// touches, new conversions, or only its lead columns (an earlier creation time, an
     /// opportunity or customer stage). Brought up to date at the end of the run.
     private var staleJourneys = LeadTable<LeadJourneys.Parts>()
-    /// The largest touchpoint id before this run's first touch: the run's touches are the ones
-    /// above it (rowids only grow within a transaction that deletes none).
-    private var touchIDsBefore: Int64?
-    /// The largest touchpoint id after this run's latest insert: what one statement of
-    /// ``insertTouches(_:)`` inserted is the rows above the value it had before.
-    private var lastTouchID: Int64 = 0
+    /// Every touch this run inserted, for those journey rows (``RunTouches``).
+    private var runTouches = RunTouches()
+    /// The largest touchpoint id after this run's latest insert (before its first, the largest
+    /// in the table; nil until then): what one statement of ``insertTouches(_:)`` inserted is the
+    /// rows above the value it had before (rowids only grow within a transaction that deletes none).
+    private var lastTouchID: Int64?
 
     private let findLeadByKey: Statement
     private let findLeadByEmail: Statement
@@ -375,7 +375,7 @@ public final class WarehouseWriter {
             // Some keys were taken: read back which rows went in (they are the new ids, in the
             // statement's order) and match them to the touches in order.
             var i = 0
-            try db.query("SELECT lead_id, occurred_at, kind, channel_id FROM touchpoints WHERE id > ? ORDER BY id", [.integer(lastTouchID)]) { row in
+            try db.query("SELECT lead_id, occurred_at, kind, channel_id FROM touchpoints WHERE id > ? ORDER BY id", [.integer(lastTouchID ?? 0)]) { row in
                 while i < touches.count {
                     let t = touches[i]
                     defer { i += 1 }
@@ -428,16 +428,15 @@ public final class WarehouseWriter {
 
     /// Before the run's first touch: where its touchpoint ids start.
     private func noteRunTouches() throws {
-        guard touchIDsBefore == nil else { return }
-        let before = try db.scalarInt("SELECT coalesce(max(id), 0) FROM touchpoints") ?? 0
-        touchIDsBefore = before
-        lastTouchID = before
+        guard lastTouchID == nil else { return }
+        lastTouchID = try db.scalarInt("SELECT coalesce(max(id), 0) FROM touchpoints") ?? 0
     }
 
     /// What the end of the run needs from an inserted touch: its lead's journey row is stale,
     /// and it may be the lead's new first touch.
     private func noteInserted(_ touch: TouchRow) {
         noteStaleJourney(of: touch.leadID, parts: .touches)
+        runTouches.append(lead: touch.leadID, at: touch.at.secondsSinceEpoch, kind: touch.kind, channel: touch.channel, campaignID: touch.campaignID)
         let seconds = touch.at.secondsSinceEpoch
         if let known = earliestTouches[touch.leadID], known.at <= seconds { return }
         earliestTouches[touch.leadID] = EarliestTouch(at: seconds, channel: touch.channel, campaignID: touch.campaignID)
@@ -630,7 +629,8 @@ public final class WarehouseWriter {
         guard !staleJourneys.isEmpty else { return }
         var parts: LeadJourneys.Parts = []
         staleJourneys.forEach { _, stale in parts.formUnion(stale) }
-        try LeadJourneys.rebuild(db, leads: staleJourneys.leads, parts: parts, touchesAfter: touchIDsBefore)
+        try LeadJourneys.rebuild(db, leads: staleJourneys.leads, parts: parts, newTouches: runTouches)
+        runTouches = RunTouches()
         staleJourneys = LeadTable()
     }
 
