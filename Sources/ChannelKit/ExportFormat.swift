@@ -285,10 +285,8 @@ extension StringProtocol {
         func isSpace(_ b: UInt8) -> Bool { b == 32 || b == 9 || b == 13 || b == 10 }
         let text = String(self)
         let u = text.utf8
-        let trimmed = u.withContiguousStorageIfAvailable { $0.isEmpty || !isSpace($0[0]) && !isSpace($0[$0.count - 1]) }
-        if trimmed == true { return text }
-        guard let head = u.first, let tail = u.last else { return "" }
-        if !isSpace(head) && !isSpace(tail) { return text }
+        let untouched = u.withContiguousStorageIfAvailable { $0.isEmpty || !isSpace($0[0]) && !isSpace($0[$0.count - 1]) }
+        if untouched == true { return text }
         guard let first = u.firstIndex(where: { !isSpace($0) }), let last = u.lastIndex(where: { !isSpace($0) }) else { return "" }
         return String(text[first...last])
     }

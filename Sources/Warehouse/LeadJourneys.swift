@@ -66,6 +66,14 @@ public enum LeadJourneys {
     private static let kindCodeSQL = "CASE kind "
         + kinds.enumerated().map { "WHEN '\($1.rawValue)' THEN \($0) " }.joined() + "END"
 
+    /// The small code of a channel or currency, in the order they are first seen by a rebuild or
+    /// a run's ``RunTouches``.
+    static func code(_ bytes: UnsafeBufferPointer<UInt8>, in known: inout [[UInt8]]) -> UInt16 {
+        if let k = known.firstIndex(where: { Bytes.equal(bytes, $0) }) { return UInt16(k) }
+        known.append(Array(bytes))
+        return UInt16(known.count - 1)
+    }
+
     /// What a rebuild packs again; the lead columns are always copied again.
     struct Parts: OptionSet {
         let rawValue: UInt8
@@ -74,9 +82,9 @@ public enum LeadJourneys {
         static let all: Parts = [.touches, .conversions]
     }
 
-    /// Brings the rows of `leads` (in increasing order; every lead when `nil`) up to date, inside the caller's
-    /// transaction: their lead columns always, their touches and conversions when in `parts`
-    /// (the others are kept as they are). With every lead and every part, the table is rebuilt
+    /// Brings the rows of `leads` (in increasing order; every lead when `nil`) up to date, inside
+    /// the caller's transaction: their lead columns always, their touches and conversions when in
+    /// `parts` (the others are kept as they are). With every lead and every part, the table is rebuilt
     /// from nothing. A lead gets a row when it has a touch or a conversion.
     ///
     /// The touches and conversions are read in table order (a sequential scan for every lead,
@@ -107,12 +115,7 @@ public enum LeadJourneys {
         let fromNothing = leads == nil && parts == .all
         if fromNothing { try db.execute("DELETE FROM lead_journeys") }
 
-        // Channels and currencies get small codes as they are first seen.
-        func code(_ bytes: UnsafeBufferPointer<UInt8>, in known: inout [[UInt8]]) -> UInt16 {
-            if let k = known.firstIndex(where: { Bytes.equal(bytes, $0) }) { return UInt16(k) }
-            known.append(Array(bytes))
-            return UInt16(known.count - 1)
-        }
+        // Channels and currencies get small codes as they are first seen (``code(_:in:)``).
         var channels: [[UInt8]] = [], currencies: [[UInt8]] = []
         let low = try db.scalarInt("SELECT min(id) FROM leads") ?? 0, high = try db.scalarInt("SELECT max(id) FROM leads") ?? 0
         var touches = LeadFactBuckets(low: low, high: high), conversions = LeadFactBuckets(low: low, high: high)
@@ -243,20 +246,14 @@ struct RunTouches {
     private static let blockSize = 1 << 16
     private static let kindCodes = Dictionary(uniqueKeysWithValues: LeadJourneys.kinds.enumerated().map { ($1, UInt8($0)) })
 
-    var isEmpty: Bool { blocks.isEmpty }
-
     mutating func append(lead: Int64, at: Int64, kind: TouchKind, channel: String, campaignID: Int64?) {
         var channel = channel
-        let code = channel.withUTF8 { bytes in
-            if let k = channels.firstIndex(where: { Bytes.equal(bytes, $0) }) { return k }
-            channels.append(Array(bytes))
-            return channels.count - 1
-        }
+        let code = channel.withUTF8 { LeadJourneys.code($0, in: &channels) }
         if blocks.isEmpty || blocks[blocks.count - 1].count == Self.blockSize {
             blocks.append([])
             blocks[blocks.count - 1].reserveCapacity(Self.blockSize)
         }
-        blocks[blocks.count - 1].append(LeadFact(lead: lead, at: at, value: campaignID ?? -1, kind: Self.kindCodes[kind]!, code: UInt16(code)))
+        blocks[blocks.count - 1].append(LeadFact(lead: lead, at: at, value: campaignID ?? -1, kind: Self.kindCodes[kind]!, code: code))
     }
 
     /// Calls `body` with every fact in order, letting each block go once it is done.
