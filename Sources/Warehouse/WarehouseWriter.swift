@@ -73,8 +73,14 @@ public final class WarehouseWriter {
     /// touches, new conversions, or only its lead columns (an earlier creation time, an
     /// opportunity or customer stage). Brought up to date at the end of the run.
     private var staleJourneys = LeadTable<LeadJourneys.Parts>()
-    /// Every touch this run inserted, for those journey rows (``RunTouches``).
-    private var runTouches = RunTouches()
+    /// Every touch this run inserted, for those journey rows (``RunTouches``) — nil once there
+    /// are more than ``keptTouchLimit``: the rows are then read back from `touchpoints`.
+    private var runTouches: RunTouches? = RunTouches()
+    /// How many touches a run keeps in memory for its journey rows: 8 M (256 MB). A larger file
+    /// costs 1.4 s per 4 M touches to read them back instead of the memory.
+    var keptTouchLimit = 8_000_000
+    /// The largest touchpoint id before this run's first touch.
+    private var touchIDsBefore: Int64?
     /// The largest touchpoint id after this run's latest insert (before its first, the largest
     /// in the table; nil until then): what one statement of ``insertTouches(_:)`` inserted is the
     /// rows above the value it had before (rowids only grow within a transaction that deletes none).
@@ -428,15 +434,17 @@ public final class WarehouseWriter {
 
     /// Before the run's first touch: where its touchpoint ids start.
     private func noteRunTouches() throws {
-        guard lastTouchID == nil else { return }
-        lastTouchID = try db.scalarInt("SELECT coalesce(max(id), 0) FROM touchpoints") ?? 0
+        guard touchIDsBefore == nil else { return }
+        touchIDsBefore = try db.scalarInt("SELECT coalesce(max(id), 0) FROM touchpoints") ?? 0
+        lastTouchID = touchIDsBefore
     }
 
     /// What the end of the run needs from an inserted touch: its lead's journey row is stale,
     /// and it may be the lead's new first touch.
     private func noteInserted(_ touch: TouchRow) {
         noteStaleJourney(of: touch.leadID, parts: .touches)
-        runTouches.append(lead: touch.leadID, at: touch.at.secondsSinceEpoch, kind: touch.kind, channel: touch.channel, campaignID: touch.campaignID)
+        runTouches?.append(lead: touch.leadID, at: touch.at.secondsSinceEpoch, kind: touch.kind, channel: touch.channel, campaignID: touch.campaignID)
+        if let kept = runTouches?.count, kept > keptTouchLimit { runTouches = nil }
         let seconds = touch.at.secondsSinceEpoch
         if let known = earliestTouches[touch.leadID], known.at <= seconds { return }
         earliestTouches[touch.leadID] = EarliestTouch(at: seconds, channel: touch.channel, campaignID: touch.campaignID)
@@ -629,7 +637,8 @@ public final class WarehouseWriter {
         guard !staleJourneys.isEmpty else { return }
         var parts: LeadJourneys.Parts = []
         staleJourneys.forEach { _, stale in parts.formUnion(stale) }
-        try LeadJourneys.rebuild(db, leads: staleJourneys.leads, parts: parts, newTouches: runTouches)
+        let newTouches: NewTouches? = if let kept = runTouches.take() { .kept(kept) } else { touchIDsBefore.map { .above(id: $0) } }
+        try LeadJourneys.rebuild(db, leads: staleJourneys.leads, parts: parts, newTouches: newTouches)
         runTouches = RunTouches()
         staleJourneys = LeadTable()
     }

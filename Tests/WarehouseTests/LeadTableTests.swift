@@ -1,4 +1,5 @@
 import Testing
+import ChannelKit
 import TestSupport
 @testable import Warehouse
 
@@ -51,5 +52,50 @@ import TestSupport
                 #expect(listed.allSatisfy { model[$0.0] == $0.1 })
             }
         }
+    }
+}
+
+/// A run keeps the touches it inserts for the journey rows at its end, up to a limit; past it,
+/// it reads them back from `touchpoints`. Either way the rows equal a full rebuild — over two
+/// runs, the second adding touches (some at the same second as the first run's) to journeys
+/// the first one packed.
+@Suite struct RunTouchesTests {
+    @Test(arguments: [0, 3, 8_000_000])
+    func journeyRowsEqualAFullRebuildWhetherTouchesAreKeptOrReadBack(limit: Int) throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: [])
+        var rng = SplitMix(seed: UInt64(limit) &+ 11)
+        var leads: [Int64] = []
+        for run in 0..<2 {
+            try w.db.transaction {
+                let writer = try WarehouseWriter(warehouse: w, source: "touches", format: "web-touches", fileName: "f\(run).csv", startedAt: 0)
+                writer.keptTouchLimit = limit
+                if run == 0 {
+                    for k in 0..<6 {
+                        leads.append(try writer.upsertLead(LeadRecord(key: "L\(k)", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id)
+                    }
+                }
+                let channels = ["direct", "other", "direct"]
+                func touch() -> TouchRow {
+                    TouchRow(leadID: leads[Int(rng.next() % 6)], at: Timestamp(secondsSinceEpoch: Int64(rng.next() % 20)),
+                             channel: channels[Int(rng.next() % 3)], campaignID: nil, kind: [.visit, .click][Int(rng.next() % 2)])
+                }
+                // A batch of more than one statement's worth and a remainder, then single touches.
+                _ = try writer.insertTouches((0..<(WarehouseWriter.touchBatchSize + 9)).map { _ in touch() })
+                for _ in 0..<7 { _ = try writer.insertTouch(touch()) }
+                try writer.finish(ImportCounts(), sha256: String(repeating: "\(run)", count: 64), bytes: 0, finishedAt: 0)
+            }
+        }
+        let journeys = "SELECT lead_id, hex(touches), hex(conversions) FROM lead_journeys ORDER BY lead_id"
+        let kept = try rows(w, journeys)
+        #expect(kept.count == 6)
+        try w.refreshDerivedLeadColumns()
+        #expect(try rows(w, journeys) == kept)
+    }
+
+    private func rows(_ w: Warehouse, _ sql: String) throws -> [[String]] {
+        var out: [[String]] = []
+        try w.db.query(sql) { s in out.append((0..<s.columnCount).map { s.text($0) ?? "∅" }) }
+        return out
     }
 }
