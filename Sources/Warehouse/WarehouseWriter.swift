@@ -81,10 +81,10 @@ public final class WarehouseWriter {
     var keptTouchLimit = 8_000_000
     /// The largest touchpoint id before this run's first touch.
     private var touchIDsBefore: Int64?
-    /// The largest touchpoint id after this run's latest insert (before its first, the largest
-    /// in the table; nil until then): what one statement of ``insertTouches(_:)`` inserted is the
-    /// rows above the value it had before (rowids only grow within a transaction that deletes none).
-    private var lastTouchID: Int64?
+    /// The largest touchpoint id after this run's latest insert (``touchIDsBefore`` before its
+    /// first): what one statement of ``insertTouches(_:)`` inserted is the rows above the value it
+    /// had before (rowids only grow within a transaction that deletes none).
+    private var lastTouchID: Int64 = 0
 
     private let findLeadByKey: Statement
     private let findLeadByEmail: Statement
@@ -381,7 +381,7 @@ public final class WarehouseWriter {
             // Some keys were taken: read back which rows went in (they are the new ids, in the
             // statement's order) and match them to the touches in order.
             var i = 0
-            try db.query("SELECT lead_id, occurred_at, kind, channel_id FROM touchpoints WHERE id > ? ORDER BY id", [.integer(lastTouchID ?? 0)]) { row in
+            try db.query("SELECT lead_id, occurred_at, kind, channel_id FROM touchpoints WHERE id > ? ORDER BY id", [.integer(lastTouchID)]) { row in
                 while i < touches.count {
                     let t = touches[i]
                     defer { i += 1 }
@@ -435,8 +435,8 @@ public final class WarehouseWriter {
     /// Before the run's first touch: where its touchpoint ids start.
     private func noteRunTouches() throws {
         guard touchIDsBefore == nil else { return }
-        touchIDsBefore = try db.scalarInt("SELECT coalesce(max(id), 0) FROM touchpoints") ?? 0
-        lastTouchID = touchIDsBefore
+        let before = try db.scalarInt("SELECT coalesce(max(id), 0) FROM touchpoints") ?? 0
+        (touchIDsBefore, lastTouchID) = (before, before)
     }
 
     /// What the end of the run needs from an inserted touch: its lead's journey row is stale,
