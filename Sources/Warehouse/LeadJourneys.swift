@@ -260,7 +260,6 @@ struct RunTouches {
     /// Channel ids by their code in the facts (``LeadFact/code``).
     private(set) var channels: [[UInt8]] = []
     private static let blockSize = 1 << 16
-    private static let kindCodes = Dictionary(uniqueKeysWithValues: LeadJourneys.kinds.enumerated().map { ($1, UInt8($0)) })
     private(set) var count = 0
 
     mutating func append(lead: Int64, at: Int64, kind: TouchKind, channel: String, campaignID: Int64?) {
@@ -271,7 +270,7 @@ struct RunTouches {
             blocks[blocks.count - 1].reserveCapacity(Self.blockSize)
         }
         count += 1
-        blocks[blocks.count - 1].append(LeadFact(lead: lead, at: at, value: campaignID ?? -1, kind: Self.kindCodes[kind]!, code: code))
+        blocks[blocks.count - 1].append(LeadFact(lead: lead, at: at, value: campaignID ?? -1, kind: UInt8(LeadJourneys.kinds.firstIndex(of: kind)!), code: code))
     }
 
     /// Calls `body` with every fact in order, letting each block go once it is done.
