@@ -100,7 +100,7 @@ public enum AcquisitionReport {
         // this one aggregates the leads.
         let customersSQL = """
             SELECT c.lead_id, l.created_at, l.first_channel, \(campaignColumn), c.converted_at, c.revenue_minor, c.currency
-            FROM conversions c JOIN leads l ON l.id = c.lead_id
+            FROM conversions c JOIN lead_firsts l ON l.lead_id = c.lead_id
             WHERE c.converted_at < ?3 AND \(created.sql)
             ORDER BY c.lead_id, c.converted_at
             """
@@ -115,25 +115,34 @@ public enum AcquisitionReport {
         }
         // Leads created in the period by first touch (and creation day for a time series),
         // with the MQLs and SQLs among them — stages reached by the end of the period, read from
-        // the leads' milestone columns: one grouped pass over `leads`.
+        // the leads' milestone columns: one pass over `lead_firsts`, grouped here in a hash table
+        // (SQLite's GROUP BY, with no index in the groups' order, sorted all 1 M rows first: 0.5 s).
         let hasStages = try db.scalarInt("SELECT 1 FROM lifecycle_stages LIMIT 1") != nil
         let dayColumn = options.interval == nil ? "NULL" : ReportPeriod.daySQL("l.created_at")
-        // Grouped by the bare column (NULL is `direct`), in the index's order.
+        struct Group: Hashable { let day: Int64?; let channel: String; let campaign: Int64? }
+        struct Counts {
+            var leads = 0, mqls = 0, sqls = 0
+            mutating func add(mql: Int, sql: Int) { (leads, mqls, sqls) = (leads + 1, mqls + mql, sqls + sql) }
+        }
+        var groups: [Group: Counts] = [:]
         try db.query("""
-            SELECT \(dayColumn), l.first_channel, \(campaignColumn), count(*),
-                   sum(\(LeadMilestones.reachedSQL("l", stage: 0)) < ?3), sum(\(LeadMilestones.reachedSQL("l", stage: 1)) < ?3)
-            FROM leads l WHERE \(created.sql)
-            GROUP BY 2, 1, 3
+            SELECT \(dayColumn), l.first_channel, \(campaignColumn),
+                   \(LeadMilestones.reachedSQL("l", stage: 0)) < ?3, \(LeadMilestones.reachedSQL("l", stage: 1)) < ?3
+            FROM lead_firsts l WHERE \(created.sql)
             """, created.arguments) { s in
+            // NULL is `direct`: a lead without a touch.
             let channel = s.text(1) ?? "direct"
             guard wanted(channel) else { return }
-            let day = s.isNull(0) ? Day(daysSinceEpoch: 0) : Day(daysSinceEpoch: Int(s.int(0)))
-            let leads = Int(s.int(3)), mqls = Int(s.int(4)), sqls = Int(s.int(5))
-            update(key(day, channel, s.optionalInt(2))) { r in
-                r.leads += leads
+            let mql = Int(s.int(3)), sql = Int(s.int(4))
+            groups[Group(day: s.optionalInt(0), channel: channel, campaign: s.optionalInt(2)), default: Counts()].add(mql: mql, sql: sql)
+        }
+        for (g, n) in groups {
+            let day = g.day.map { Day(daysSinceEpoch: Int($0)) } ?? Day(daysSinceEpoch: 0)
+            update(key(day, g.channel, g.campaign)) { r in
+                r.leads += n.leads
                 if hasStages {
-                    r.mqls = (r.mqls ?? 0) + mqls
-                    r.sqls = (r.sqls ?? 0) + sqls
+                    r.mqls = (r.mqls ?? 0) + n.mqls
+                    r.sqls = (r.sqls ?? 0) + n.sqls
                 }
             }
         }

@@ -40,8 +40,8 @@ public struct ReportPeriod: Sendable, Equatable {
     /// A condition on `<lead>.created_at` and its arguments (?1, ?2). Open periods have none.
     func createdFilter(_ lead: String) -> (sql: String, arguments: [SQLValue]) {
         guard from != nil || to != nil else { return ("1", []) }
-        // `+` keeps SQLite on the reports' covering index (`leads_for_reports`) instead of
-        // the creation-time index, whose every match would be a lookup in the wide table.
+        // `+`: never the creation-time index of `leads`, whose every match would be a lookup in
+        // the wide table (the reports read `lead_firsts`, which has no index to choose).
         return ("+\(lead).created_at >= ?1 AND +\(lead).created_at < ?2", [.integer(startSeconds), .integer(endSeconds)])
     }
     /// The same condition for a statement that also uses ?3, ?4…: the arguments are the two
@@ -94,9 +94,9 @@ public enum ChannelReport {
     }
 
     /// SQL for the channel a lead counts under: its first touch's (earliest, then first
-    /// imported; kept in `leads.first_channel` by every import), or `direct` when it has none.
-    /// `lead` is the alias of the `leads` table.
-    public static func firstTouchChannel(_ lead: String) -> String {
-        "coalesce(\(lead).first_channel, 'direct')"
+    /// imported; kept in `lead_firsts.first_channel` by every import), or `direct` when it has
+    /// none. `firsts` is the alias of the `lead_firsts` table.
+    public static func firstTouchChannel(_ firsts: String) -> String {
+        "coalesce(\(firsts).first_channel, 'direct')"
     }
 }

@@ -34,11 +34,14 @@ public enum FunnelReport {
         var reached: [String: [Int]] = [:]
         var durations: [String: [[Double]]] = [:]
         let created = period.createdFilter("l")
-        // Leads per channel: one grouped pass over the reports' index.
-        try db.query("SELECT l.first_channel, count(*) FROM leads l WHERE \(created.sql) GROUP BY 1", created.arguments) { s in
-            let c = s.text(0) ?? "direct"
-            guard channel == nil || channel == c else { return }
-            reached[c, default: [0, 0, 0, 0, 0]][0] += Int(s.int(1))
+        // Leads per channel: one pass over `lead_firsts`, counted here (SQLite's GROUP BY would
+        // sort every row first: no index has the channels' order).
+        var leads: [String: Int] = [:]
+        try db.query("SELECT l.first_channel FROM lead_firsts l WHERE \(created.sql)", created.arguments) { s in
+            leads[s.text(0) ?? "direct", default: 0] += 1
+        }
+        for (c, n) in leads where channel == nil || channel == c {
+            reached[c, default: [0, 0, 0, 0, 0]][0] += n
             if durations[c] == nil { durations[c] = [[], [], [], []] }
         }
         // The leads that went further, with the time they entered each stage (the milestone
@@ -46,7 +49,7 @@ public enum FunnelReport {
         let milestones = LeadMilestones.stageColumns.map { "l.\($0)" } + ["l.first_converted_at"]
         let end = period.endSeconds
         try db.query("""
-            SELECT l.first_channel, l.created_at, \(milestones.joined(separator: ", ")) FROM leads l
+            SELECT l.first_channel, l.created_at, \(milestones.joined(separator: ", ")) FROM lead_firsts l
             WHERE coalesce(\(milestones.joined(separator: ", "))) IS NOT NULL AND \(created.sql)
             """, created.arguments) { s in
             let c = s.text(0) ?? "direct"
@@ -100,11 +103,11 @@ public enum CohortReport {
         struct Key: Hashable { let month: Int; let channel: String? }
         var leads: [Key: Int] = [:]
         var converted: [Key: [Int: Int]] = [:]  // month offset → customers
-        // One narrow row per lead from the reports' covering index: creation time, first-touch
+        // One narrow row per lead from `lead_firsts`: creation time, first-touch
         // channel and first conversion (binned by month here: SQLite has no cheap month arithmetic).
         let created = period.createdFilter("l")
         try db.query("""
-            SELECT l.created_at, l.first_channel, l.first_converted_at FROM leads l WHERE \(created.sql)
+            SELECT l.created_at, l.first_channel, l.first_converted_at FROM lead_firsts l WHERE \(created.sql)
             """, created.arguments) { s in
             let c = s.text(1) ?? "direct"
             guard channel == nil || channel == c else { return }
@@ -144,7 +147,7 @@ public enum VelocityReport {
         var counts: [String: Int] = [:]
         var months: [Int: String] = [:]  // days since 1970 of a month's first day → "YYYY-MM"
         try db.query("""
-            SELECT \(qualifiedAt), l.first_channel FROM leads l WHERE \(qualifiedAt) >= ?1 AND \(qualifiedAt) < ?2
+            SELECT \(qualifiedAt), l.first_channel FROM lead_firsts l WHERE \(qualifiedAt) >= ?1 AND \(qualifiedAt) < ?2
             """, [.integer(period.startSeconds), .integer(period.endSeconds)]) { s in
             guard channel == nil || channel == (s.text(1) ?? "direct") else { return }
             let day = Timestamp(secondsSinceEpoch: s.int(0)).day

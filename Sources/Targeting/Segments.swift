@@ -202,7 +202,7 @@ public struct SegmentReport: Sendable {
         let db = warehouse.db
         var channelOf: [Int64: String] = [:]
         var customers = Set<Int64>()
-        try db.query("SELECT l.id, \(ChannelReport.firstTouchChannel("l")) FROM leads l") { channelOf[$0.int(0)] = $0.text(1) ?? "direct" }
+        try db.query("SELECT f.lead_id, \(ChannelReport.firstTouchChannel("f")) FROM lead_firsts f") { channelOf[$0.int(0)] = $0.text(1) ?? "direct" }
         try db.query("SELECT DISTINCT lead_id FROM conversions") { customers.insert($0.int(0)) }
         var spend: [String: Int64] = [:]
         var currencies = Set<String>()
@@ -263,7 +263,7 @@ public struct Persona: Sendable {
 
     public static func compute(_ warehouse: Warehouse, channel: String? = nil, minimumCustomers: Int = 5) throws -> Persona {
         let db = warehouse.db
-        let scope = channel == nil ? "1" : "\(ChannelReport.firstTouchChannel("l")) = :channel"
+        let scope = channel == nil ? "1" : "l.id IN (SELECT f.lead_id FROM lead_firsts f WHERE \(ChannelReport.firstTouchChannel("f")) = :channel)"
         let arguments: [String: SQLValue] = channel.map { ["channel": .text($0)] } ?? [:]
         var traits: [Trait] = []
         var customerCount = 0

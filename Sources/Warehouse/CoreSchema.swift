@@ -10,21 +10,11 @@ enum CoreSchema {
     static let touchKinds = TouchKind.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
 
 
-    /// The reports' covering index of `leads` (core.6).
+    /// The reports' covering index of `leads` (core.6; dropped with the columns by core.11).
     static let leadsForReportsIndexSQL = """
         CREATE INDEX leads_for_reports ON leads (first_channel, created_at, first_campaign_id, stage_mql_at, stage_sql_at,
                                                  stage_opportunity_at, stage_customer_at, first_converted_at);
         """
-
-    /// Runs `body`, which updates the derived columns of many leads, without the reports' index,
-    /// then builds it again in one sorted pass: updated row by row, every derived column but
-    /// `created_at` would move the lead's entry to a random place in it. Worth it past about an
-    /// eighth of the leads. Inside the caller's transaction, so a killed run keeps the index.
-    static func withoutReportsIndex(_ db: Database, _ body: () throws -> Void) throws {
-        try db.execute("DROP INDEX leads_for_reports")
-        try body()
-        try db.execute(leadsForReportsIndexSQL)
-    }
 
     static func register(into migrations: inout Migrations) {
         migrations.register("core.1.initial", sql: """
@@ -300,6 +290,43 @@ enum CoreSchema {
             DROP TABLE lifecycle_stages;
             ALTER TABLE lifecycle_stages_rebuilt RENAME TO lifecycle_stages;
             """, foreignKeysOff: true)
+
+        // The first touch and milestones move out of `leads` into the narrow `lead_firsts`
+        // (see ``LeadFirsts``): a large import rewrote most of the wide rows and built the
+        // reports' index again each time. The columns have a foreign key, so `leads` is rebuilt
+        // in the twelve documented steps, as core.10 did; its rows and ids stay as they are.
+        let leadColumns = """
+            id, created_at, email_hash, phone_hash, country, region, age_band, gender, income_band, industry, company_size,
+            interests, source_label, import_run_id
+            """
+        let firstsColumns = "first_channel, first_campaign_id, first_touch_at, stage_mql_at, stage_sql_at, stage_opportunity_at, stage_customer_at, first_converted_at"
+        migrations.register("core.11.lead-firsts", sql: """
+            \(LeadFirsts.createSQL)
+            INSERT INTO lead_firsts (lead_id, created_at, \(firstsColumns)) SELECT id, created_at, \(firstsColumns) FROM leads ORDER BY id;
+            DROP INDEX leads_for_reports;
+            CREATE TABLE leads_rebuilt (
+                id INTEGER PRIMARY KEY,
+                created_at INTEGER NOT NULL,
+                email_hash TEXT,
+                phone_hash TEXT,
+                country TEXT CHECK (country IS NULL OR (length(country) = 2 AND country = upper(country))),
+                region TEXT,
+                age_band TEXT,
+                gender TEXT,
+                income_band TEXT,
+                industry TEXT,
+                company_size TEXT,
+                interests TEXT,
+                source_label TEXT,
+                import_run_id INTEGER NOT NULL REFERENCES import_runs(id)
+            ) STRICT;
+            INSERT INTO leads_rebuilt (\(leadColumns)) SELECT \(leadColumns) FROM leads ORDER BY id;
+            DROP TABLE leads;
+            ALTER TABLE leads_rebuilt RENAME TO leads;
+            CREATE UNIQUE INDEX leads_by_email ON leads (email_hash) WHERE email_hash IS NOT NULL;
+            CREATE INDEX leads_by_phone ON leads (phone_hash) WHERE phone_hash IS NOT NULL;
+            CREATE INDEX leads_by_created_at ON leads (created_at);
+            """, foreignKeysOff: true)
     }
 
     /// `column = 'a' OR column = 'b' OR …`: a CHECK that a column holds one of `values`.
@@ -307,7 +334,7 @@ enum CoreSchema {
         values.map { "\(column) = '\($0)'" }.joined(separator: " OR ")
     }
 
-    /// Recomputes every lead's milestones from `lifecycle_stages` and `conversions`.
+    /// Recomputed every lead's milestones in `leads` (core.6; ``LeadFirsts/refreshSQL`` since core.11).
     static let refreshMilestonesSQL = """
         UPDATE leads SET
             stage_mql_at = (SELECT min(s.changed_at) FROM lifecycle_stages s WHERE s.lead_id = leads.id AND s.stage = 'mql'),
@@ -318,8 +345,8 @@ enum CoreSchema {
         """
 }
 
-/// The milestone columns of `leads`: when a lead first entered each lifecycle stage after `lead`
-/// (`stage_<stage>_at`), and its first conversion. Import runs keep them up to date.
+/// The milestone columns of ``LeadFirsts``: when a lead first entered each lifecycle stage after
+/// `lead` (`stage_<stage>_at`), and its first conversion. Import runs keep them up to date.
 public enum LeadMilestones {
     /// The lifecycle stages after `lead`, in funnel order.
     public static let stages = ["mql", "sql", "opportunity", "customer"]

@@ -15,7 +15,7 @@ import Darwin
 /// | column | holds |
 /// |---|---|
 /// | `lead_id` | the lead |
-/// | `created_at`, `opportunity_at`, `customer_at` | copies of `leads.created_at`, `stage_opportunity_at`, `stage_customer_at` |
+/// | `created_at`, `opportunity_at`, `customer_at` | copies of ``LeadFirsts``' `created_at`, `stage_opportunity_at`, `stage_customer_at` |
 /// | `touches` | every touchpoint of the lead in (`occurred_at`, `id`) order, packed |
 /// | `conversions` | every conversion of the lead in `converted_at` order, packed |
 ///
@@ -100,7 +100,7 @@ public enum LeadJourneys {
     /// the packed touches stay first, as (`occurred_at`, `id`) order wants.
     static func rebuild(_ db: Database, leads: [Int64]?, parts: Parts = .all, newTouches: consuming NewTouches? = nil) throws {
         precondition(leads == nil || !parts.contains(.touches) || newTouches != nil, "a partial rebuild of touches merges the new ones")
-        var leadFilter = "", factFilter = ""
+        var leadFilter = ""
         if let leads {
             guard !leads.isEmpty else { return }
             try db.execute("CREATE TEMP TABLE IF NOT EXISTS lead_journeys_pending (id INTEGER PRIMARY KEY); DELETE FROM temp.lead_journeys_pending;")
@@ -110,8 +110,7 @@ public enum LeadJourneys {
                 try add.bind(id, at: 1)
                 try add.step()
             }
-            leadFilter = " WHERE id IN (SELECT id FROM temp.lead_journeys_pending)"
-            factFilter = " WHERE lead_id IN (SELECT id FROM temp.lead_journeys_pending)"
+            leadFilter = " WHERE lead_id IN (SELECT id FROM temp.lead_journeys_pending)"
         }
         let fromNothing = leads == nil && parts == .all
         if fromNothing { try db.execute("DELETE FROM lead_journeys") }
@@ -124,7 +123,7 @@ public enum LeadJourneys {
             var touchFilter = ""
             if leads != nil, let newTouches = newTouches.take() {
                 // A partial rebuild: the rows' packed touches, then the run's new ones.
-                try db.query("SELECT lead_id, touches FROM lead_journeys\(factFilter) ORDER BY lead_id") { s in
+                try db.query("SELECT lead_id, touches FROM lead_journeys\(leadFilter) ORDER BY lead_id") { s in
                     let lead = s.int(0)
                     s.withBlobBytes(1) { bytes in
                         var packed = PackedTouches(bytes)
@@ -154,7 +153,7 @@ public enum LeadJourneys {
             }
         }
         if parts.contains(.conversions) {
-            try db.query("SELECT lead_id, converted_at, revenue_minor, currency FROM conversions\(factFilter) ORDER BY id") { s in
+            try db.query("SELECT lead_id, converted_at, revenue_minor, currency FROM conversions\(leadFilter) ORDER BY id") { s in
                 conversions.append(LeadFact(lead: s.int(0), at: s.int(1), value: s.int(2), code: s.withTextBytes(3) { code($0, in: &currencies) }))
             }
         }
@@ -174,7 +173,7 @@ public enum LeadJourneys {
             WHERE lead_id = ?1
             """)
         var packer = JourneyPacker()
-        try db.query("SELECT id, created_at, stage_opportunity_at, stage_customer_at FROM leads\(leadFilter) ORDER BY id") { s in
+        try db.query("SELECT lead_id, created_at, stage_opportunity_at, stage_customer_at FROM lead_firsts\(leadFilter) ORDER BY lead_id") { s in
             let lead = s.int(0)
             packer.reset()
             touches.forEach(of: lead) { f in

@@ -114,33 +114,27 @@ public final class Warehouse {
         return ids
     }
 
-    /// Recomputes the columns of `leads` derived from other tables — after a snapshot import,
-    /// say; import runs keep them up to date as they go (``WarehouseWriter``): the milestones
-    /// (`stage_*_at`, `first_converted_at`), every row of ``LeadJourneys``, then from those the
-    /// first touch (`first_channel`, `first_campaign_id`, `first_touch_at`: the earliest
-    /// touchpoint, the first imported on a tie).
+    /// Recomputes every row derived from the imported facts — after a snapshot import, say;
+    /// import runs keep them up to date as they go (``WarehouseWriter``): each lead's
+    /// ``LeadFirsts`` row with its milestones (`stage_*_at`, `first_converted_at`), every row of
+    /// ``LeadJourneys``, then from those the first touch (`first_channel`, `first_campaign_id`,
+    /// `first_touch_at`: the earliest touchpoint, the first imported on a tie).
     public func refreshDerivedLeadColumns() throws {
-        try db.execute(CoreSchema.refreshMilestonesSQL)
+        try db.execute(LeadFirsts.refreshSQL)
         try LeadJourneys.rebuild(db, leads: nil)
         // A lead's first touch is the first of its packed touches, which are in (time, id) order:
         // touchpoints have no index by lead to find it with, and sorting them all in SQL takes
-        // most of a minute at 1 M leads. Every lead changes, so the reports' index is built again.
-        try CoreSchema.withoutReportsIndex(db) {
-            try db.execute("""
-                UPDATE leads SET first_channel = NULL, first_campaign_id = NULL, first_touch_at = NULL
-                WHERE first_channel IS NOT NULL OR first_campaign_id IS NOT NULL OR first_touch_at IS NOT NULL
-                """)
-            let update = try db.prepare("UPDATE leads SET first_channel = ?2, first_campaign_id = ?3, first_touch_at = ?4 WHERE id = ?1")
-            try LeadJourneys.read(db) { row in
-                var touches = row.touches
-                guard touches.next() else { return }
-                update.reset()
-                try update.bind(row.lead, at: 1)
-                try update.bind(String(decoding: touches.channel, as: UTF8.self), at: 2)
-                try update.bind(touches.campaignID, at: 3)
-                try update.bind(touches.at, at: 4)
-                try update.step()
-            }
+        // most of a minute at 1 M leads.
+        let update = try LeadFirsts.prepareFirstTouchUpdate(db)
+        try LeadJourneys.read(db) { row in
+            var touches = row.touches
+            guard touches.next() else { return }
+            update.reset()
+            try update.bind(row.lead, at: 1)
+            try update.bind(String(decoding: touches.channel, as: UTF8.self), at: 2)
+            try update.bind(touches.campaignID, at: 3)
+            try update.bind(touches.at, at: 4)
+            try update.step()
         }
     }
 

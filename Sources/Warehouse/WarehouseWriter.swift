@@ -62,10 +62,10 @@ public final class WarehouseWriter {
     private struct EarliestTouch { var at: Int64; var channel: String; var campaignID: Int64? }
     /// The earliest time this run saw each lead enter each milestone (``LeadMilestones/stageColumns``
     /// then the first conversion; lane `k` milestone `k`, `Int64.max` where none was seen), merged
-    /// into `leads` at the end of the run.
+    /// into ``LeadFirsts`` at the end of the run.
     private var earliestMilestones = LeadTable<SIMD8<Int64>>()
     private static let milestoneCount: Int = {
-        let count = LeadMilestones.stageColumns.count + 1
+        let count = LeadFirsts.milestoneColumns.count
         precondition(count <= 8, "a lead's milestones are kept in a SIMD8")
         return count
     }()
@@ -91,6 +91,7 @@ public final class WarehouseWriter {
     private let findLeadByPhone: Statement
     private let insertLeadStatement: Statement
     private let mergeLead: Statement
+    private let writeLeadCreation: Statement
     private let insertLeadKey: Statement
     private let insertTouchStatement: Statement
     /// ``touchBatchSize`` rows in one `INSERT`, prepared on first use.
@@ -142,6 +143,7 @@ public final class WarehouseWriter {
                 OR (company_size IS NULL AND ?11 IS NOT NULL) OR (interests IS NULL AND ?12 IS NOT NULL)
                 OR (source_label IS NULL AND ?13 IS NOT NULL))
             """)
+        writeLeadCreation = try db.prepare(LeadFirsts.writeCreationSQL)
         insertLeadKey = try db.prepare("INSERT OR IGNORE INTO lead_keys (key, lead_id) VALUES (?, ?)")
         // The natural key leads with the time (core.9): a file in time order appends to its index.
         insertTouchStatement = try db.prepare("""
@@ -287,7 +289,10 @@ public final class WarehouseWriter {
             }
             id = existing
             outcome = db.changes > 0 || newKey ? .updated : .unchanged
-            if db.changes > 0 { noteStaleJourney(of: existing, parts: []) }
+            if db.changes > 0 {
+                noteStaleJourney(of: existing, parts: [])
+                try writeCreation(of: existing, at: lead.createdAt)
+            }
         } else {
             let s = insertLeadStatement
             s.reset()
@@ -300,6 +305,7 @@ public final class WarehouseWriter {
             id = db.lastInsertedRowID
             outcome = .inserted
             newKey = lead.key != nil
+            try writeCreation(of: id, at: lead.createdAt)
         }
         if newKey, let key = lead.key {
             insertLeadKey.reset()
@@ -309,6 +315,14 @@ public final class WarehouseWriter {
             leadKeys?[key] = id
         }
         return (id, outcome)
+    }
+
+    /// A new lead's ``LeadFirsts`` row, or a merged lead's creation time there if `at` is earlier.
+    private func writeCreation(of lead: Int64, at: Timestamp) throws {
+        writeLeadCreation.reset()
+        try writeLeadCreation.bind(lead, at: 1)
+        try writeLeadCreation.bind(at.secondsSinceEpoch, at: 2)
+        try writeLeadCreation.step()
     }
 
     /// Inserts a touchpoint unless the same lead already has a touch of the same kind, on the
@@ -576,18 +590,10 @@ public final class WarehouseWriter {
     }
 
     /// Writes the file's checksum and size (known once it is read) and the run's final counts,
-    /// and brings the first touch of every lead the run touched up to date.
+    /// and brings the first touch, milestones and journey row of every lead the run touched up to date.
     public func finish(_ counts: ImportCounts, sha256: String, bytes: Int64, finishedAt: Int64) throws {
-        let leadCount = try db.scalarInt("SELECT max(id) FROM leads") ?? 0
-        if leadCount > 0 && Int64(max(earliestTouches.count, earliestMilestones.count)) * 8 >= leadCount {
-            try CoreSchema.withoutReportsIndex(db) {
-                try updateFirstTouches()
-                try updateMilestones()
-            }
-        } else {
-            try updateFirstTouches()
-            try updateMilestones()
-        }
+        try updateFirstTouches()
+        try updateMilestones()
         try updateJourneys()
         try db.run("""
             UPDATE import_runs SET file_sha256 = ?, file_bytes = ?, finished_at = ?, rows_read = ?, rows_inserted = ?,
@@ -601,10 +607,7 @@ public final class WarehouseWriter {
     /// tie the touch imported before, with the smaller id, stays first), in lead order.
     private func updateFirstTouches() throws {
         guard !earliestTouches.isEmpty else { return }
-        let update = try db.prepare("""
-            UPDATE leads SET first_channel = ?2, first_campaign_id = ?3, first_touch_at = ?4
-            WHERE id = ?1 AND (first_touch_at IS NULL OR first_touch_at > ?4)
-            """)
+        let update = try LeadFirsts.prepareFirstTouchUpdate(db)
         try earliestTouches.forEach { lead, touch in
             update.reset()
             try update.bind(lead, at: 1)
@@ -618,10 +621,7 @@ public final class WarehouseWriter {
     /// Each milestone of `leads` becomes the earlier of what it was and what this run saw.
     private func updateMilestones() throws {
         guard !earliestMilestones.isEmpty else { return }
-        let columns = LeadMilestones.stageColumns + ["first_converted_at"]
-        // min() of a NULL is NULL: then coalesce keeps whichever of the two is known.
-        let sets = columns.enumerated().map { i, c in "\(c) = coalesce(min(\(c), ?\(i + 2)), \(c), ?\(i + 2))" }
-        let update = try db.prepare("UPDATE leads SET \(sets.joined(separator: ", ")) WHERE id = ?1")
+        let update = try LeadFirsts.prepareMilestonesUpdate(db)
         try earliestMilestones.forEach { lead, times in
             update.reset()
             try update.bind(lead, at: 1)
@@ -644,8 +644,7 @@ public final class WarehouseWriter {
     }
 
     /// The first column of `s`'s first row for `value`. The statement is reset before it returns:
-    /// one left on a row is an active read, and SQLite refuses to drop an index (the reports' index,
-    /// at the end of a run changing many leads) while any read is active on the connection.
+    /// one left on a row is an active read, which holds its cursor and its shared lock until reset.
     private func lookup(_ s: Statement, _ value: String) throws -> Int64? {
         s.reset()
         defer { s.reset() }

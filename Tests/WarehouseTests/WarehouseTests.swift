@@ -23,12 +23,12 @@ struct TableOwningChannel: ChannelPlugin {
         var told: [[String]] = []
         let first = try Warehouse(path: path, channels: [TableOwningChannel()]) { told.append($0) }
         #expect(told.isEmpty, "creating a warehouse is not an upgrade")
-        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "bookfair.1.stands"])
+        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "bookfair.1.stands"])
         let salt = try first.identifierSalt()
         #expect(salt.count > 16)
         let again = try Warehouse(path: path, channels: [TableOwningChannel()]) { told.append($0) }
         #expect(told.isEmpty, "nothing to apply")
-        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "bookfair.1.stands"])
+        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "bookfair.1.stands"])
         #expect(try again.identifierSalt() == salt)
         #expect(try again.db.scalarInt("SELECT count(*) FROM bookfair_stands") == 0)
         var channels: [String] = []
@@ -49,7 +49,7 @@ struct TableOwningChannel: ChannelPlugin {
             try db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('2026-01-05', 'direct', 500, 'USD', 1)")
             // A lead with two touches, stage changes and two conversions, for the derived columns.
             try db.execute("""
-                INSERT INTO leads (id, created_at, import_run_id) VALUES (1, 1000, 1);
+                INSERT INTO leads (id, created_at, country, import_run_id) VALUES (1, 1000, 'VN', 1), (2, 1100, NULL, 1);
                 INSERT INTO touchpoints (lead_id, occurred_at, channel_id, kind, import_run_id) VALUES (1, 900, 'other', 'visit', 1), (1, 800, 'direct', 'visit', 1);
                 INSERT INTO lifecycle_stages (lead_id, stage, changed_at, import_run_id) VALUES (1, 'mql', 2000, 1), (1, 'mql', 1500, 1), (1, 'customer', 4000, 1);
                 INSERT INTO conversions (lead_id, converted_at, revenue_minor, currency, import_run_id) VALUES (1, 5000, 1, 'USD', 1), (1, 3000, 1, 'USD', 1);
@@ -61,7 +61,7 @@ struct TableOwningChannel: ChannelPlugin {
         #expect(try w.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch",
                                               "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys",
                                               "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order",
-                                              "core.10.checks-without-in-lists"])
+                                              "core.10.checks-without-in-lists", "core.11.lead-firsts"])
         // core.10 rebuilt touchpoints and lifecycle_stages: the same rows and ids, their CHECKs
         // without IN lists, foreign keys enforced again afterwards.
         #expect(try w.db.scalarText("SELECT group_concat(id || ':' || occurred_at || ':' || channel_id, ' ') FROM (SELECT * FROM touchpoints ORDER BY id)") == "1:900:other 2:800:direct")
@@ -77,10 +77,18 @@ struct TableOwningChannel: ChannelPlugin {
         #expect(touchIndexes == ["channel_id", "occurred_at"])
         #expect(try w.db.scalarText("SELECT amount_minor || '/' || detail || '/' FROM costs") == "500//")
         let derived = """
-            SELECT first_channel || '@' || first_touch_at || ' mql ' || stage_mql_at || ' sql ' || ifnull(stage_sql_at, '-')
-                   || ' customer ' || stage_customer_at || ' converted ' || first_converted_at FROM leads
+            SELECT group_concat(lead_id || ' ' || created_at || ' ' || ifnull(first_channel, '-') || '@' || ifnull(first_touch_at, '-')
+                   || ' mql ' || ifnull(stage_mql_at, '-') || ' sql ' || ifnull(stage_sql_at, '-') || ' customer ' || ifnull(stage_customer_at, '-')
+                   || ' converted ' || ifnull(first_converted_at, '-'), '; ') FROM (SELECT * FROM lead_firsts ORDER BY lead_id)
             """
-        #expect(try w.db.scalarText(derived) == "direct@800 mql 1500 sql - customer 4000 converted 3000")
+        #expect(try w.db.scalarText(derived) == "1 1000 direct@800 mql 1500 sql - customer 4000 converted 3000; 2 1100 -@- mql - sql - customer - converted -")
+        // core.11 moved those columns out of `leads` (rebuilt: the same rows and ids, its indexes
+        // again, the reports' index gone) into `lead_firsts`, a row for every lead.
+        #expect(try w.db.scalarText("SELECT group_concat(id || ':' || created_at || ':' || ifnull(country, '-'), ' ') FROM (SELECT * FROM leads ORDER BY id)") == "1:1000:VN 2:1100:-")
+        #expect(try w.db.scalarInt("SELECT count(*) FROM pragma_table_info('leads') WHERE name LIKE 'first%' OR name LIKE 'stage%'") == 0)
+        #expect(try w.db.scalarText("SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_schema WHERE tbl_name = 'leads' AND type = 'index' AND sql IS NOT NULL ORDER BY name)")
+                == "leads_by_created_at leads_by_email leads_by_phone")
+
         // The lead's journey row, packed by hand (see LeadJourneys): touch = header (kind 2 `visit`,
         // 0x20 new channel), zigzag varint of the seconds since the previous touch (800 → 1600 →
         // C0 0C; 100 → 200 → C8 01), channel length and bytes; conversion = zigzag varint time
@@ -214,6 +222,19 @@ struct TableOwningChannel: ChannelPlugin {
         // The same record again changes nothing.
         #expect(try writer.upsertLead(form, emailHash: "h-ann", phoneHash: nil).outcome == .unchanged)
         #expect(try warehouse.db.scalarInt("SELECT count(*) FROM leads") == 1)
+    }
+
+    /// A lead the writer inserts gets its `lead_firsts` row; a merge moves its creation time
+    /// there only to an earlier one, as in `leads`.
+    @Test func everyLeadHasItsFirstsRow() throws {
+        let firsts = "SELECT group_concat(f.lead_id || ':' || f.created_at || ':' || l.created_at, ' ') FROM (SELECT * FROM lead_firsts ORDER BY lead_id) f JOIN leads l ON l.id = f.lead_id"
+        let a = try writer.upsertLead(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 500)), emailHash: "h-a", phoneHash: nil).id
+        let b = try writer.upsertLead(LeadRecord(key: "L2", createdAt: Timestamp(secondsSinceEpoch: 600)), emailHash: "h-b", phoneHash: nil).id
+        #expect(try warehouse.db.scalarText(firsts) == "\(a):500:500 \(b):600:600")
+        _ = try writer.upsertLead(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 400)), emailHash: "h-a", phoneHash: nil)
+        _ = try writer.upsertLead(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 450), attributes: LeadAttributes(country: "VN")), emailHash: "h-a", phoneHash: nil)
+        _ = try writer.upsertLead(LeadRecord(key: "L2", createdAt: Timestamp(secondsSinceEpoch: 700), attributes: LeadAttributes(country: "VN")), emailHash: "h-b", phoneHash: nil)
+        #expect(try warehouse.db.scalarText(firsts) == "\(a):400:400 \(b):600:600")
     }
 
     @Test func aSharedPhoneMergesOnlyARecordWithoutEmail() throws {
