@@ -67,25 +67,8 @@ enum CoreSchema {
             ) STRICT;
             CREATE INDEX rejects_by_run ON rejects (import_run_id);
 
-            CREATE TABLE leads (
-                id INTEGER PRIMARY KEY,
-                created_at INTEGER NOT NULL,
-                email_hash TEXT,
-                phone_hash TEXT,
-                country TEXT CHECK (country IS NULL OR (length(country) = 2 AND country = upper(country))),
-                region TEXT,
-                age_band TEXT,
-                gender TEXT,
-                income_band TEXT,
-                industry TEXT,
-                company_size TEXT,
-                interests TEXT,
-                source_label TEXT,
-                import_run_id INTEGER NOT NULL REFERENCES import_runs(id)
-            ) STRICT;
-            CREATE UNIQUE INDEX leads_by_email ON leads (email_hash) WHERE email_hash IS NOT NULL;
-            CREATE INDEX leads_by_phone ON leads (phone_hash) WHERE phone_hash IS NOT NULL;
-            CREATE INDEX leads_by_created_at ON leads (created_at);
+            \(leadsTableSQL("leads"))
+            \(leadsIndexesSQL)
 
             -- Every external identifier a lead is known by (CRM id, `meta:<lead id>`, …).
             CREATE TABLE lead_keys (
@@ -304,30 +287,44 @@ enum CoreSchema {
             \(LeadFirsts.createSQL)
             INSERT INTO lead_firsts (lead_id, created_at, \(firstsColumns)) SELECT id, created_at, \(firstsColumns) FROM leads ORDER BY id;
             DROP INDEX leads_for_reports;
-            CREATE TABLE leads_rebuilt (
-                id INTEGER PRIMARY KEY,
-                created_at INTEGER NOT NULL,
-                email_hash TEXT,
-                phone_hash TEXT,
-                country TEXT CHECK (country IS NULL OR (length(country) = 2 AND country = upper(country))),
-                region TEXT,
-                age_band TEXT,
-                gender TEXT,
-                income_band TEXT,
-                industry TEXT,
-                company_size TEXT,
-                interests TEXT,
-                source_label TEXT,
-                import_run_id INTEGER NOT NULL REFERENCES import_runs(id)
-            ) STRICT;
+            \(leadsTableSQL("leads_rebuilt"))
             INSERT INTO leads_rebuilt (\(leadColumns)) SELECT \(leadColumns) FROM leads ORDER BY id;
             DROP TABLE leads;
             ALTER TABLE leads_rebuilt RENAME TO leads;
-            CREATE UNIQUE INDEX leads_by_email ON leads (email_hash) WHERE email_hash IS NOT NULL;
-            CREATE INDEX leads_by_phone ON leads (phone_hash) WHERE phone_hash IS NOT NULL;
-            CREATE INDEX leads_by_created_at ON leads (created_at);
+            \(leadsIndexesSQL)
             """, foreignKeysOff: true)
     }
+
+    /// The table `leads` as core.1 created it and core.11 rebuilt it, under `name`. Frozen with
+    /// ``leadsIndexesSQL``: both steps are shipped, so a change to `leads` is a new step with its
+    /// own SQL, never an edit here.
+    static func leadsTableSQL(_ name: String) -> String {
+        """
+        CREATE TABLE \(name) (
+            id INTEGER PRIMARY KEY,
+            created_at INTEGER NOT NULL,
+            email_hash TEXT,
+            phone_hash TEXT,
+            country TEXT CHECK (country IS NULL OR (length(country) = 2 AND country = upper(country))),
+            region TEXT,
+            age_band TEXT,
+            gender TEXT,
+            income_band TEXT,
+            industry TEXT,
+            company_size TEXT,
+            interests TEXT,
+            source_label TEXT,
+            import_run_id INTEGER NOT NULL REFERENCES import_runs(id)
+        ) STRICT;
+        """
+    }
+
+    /// The indexes of `leads` (core.1, made again by core.11). Frozen, as ``leadsTableSQL(_:)``.
+    static let leadsIndexesSQL = """
+        CREATE UNIQUE INDEX leads_by_email ON leads (email_hash) WHERE email_hash IS NOT NULL;
+        CREATE INDEX leads_by_phone ON leads (phone_hash) WHERE phone_hash IS NOT NULL;
+        CREATE INDEX leads_by_created_at ON leads (created_at);
+        """
 
     /// `column = 'a' OR column = 'b' OR …`: a CHECK that a column holds one of `values`.
     static func oneOf(_ column: String, _ values: [String]) -> String {
