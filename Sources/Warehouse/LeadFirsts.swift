@@ -16,7 +16,7 @@
 /// from core.4 to core.10) each change rewrote a row of several hundred bytes — with a rollback
 /// journal, the whole 240 MB table was copied to the journal and written back — and moved the
 /// lead's entry in the reports' covering index, which a large run therefore dropped and built
-/// again (2–2.5 s). Here a row is about 40 bytes, in lead order, with no index to keep: the
+/// again (2.6–2.9 s traced). Here a row is about 40 bytes, in lead order, with no index to keep: the
 /// reports scan it as they scanned that index, and a run updates it in one ordered pass
 /// (docs/benchmarks.md, ninth round).
 ///
