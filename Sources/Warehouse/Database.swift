@@ -218,6 +218,11 @@ public final class Statement {
 
     /// Binds bytes as a BLOB (copied by SQLite).
     public func bind(blob bytes: [UInt8], at index: Int32) throws(WarehouseError) {
+        try bind(blob: bytes[...], at: index)
+    }
+
+    /// Binds bytes as a BLOB (copied by SQLite).
+    public func bind(blob bytes: ArraySlice<UInt8>, at index: Int32) throws(WarehouseError) {
         let handle = self.handle
         // A NULL pointer would bind NULL: an empty blob is a zero-length blob.
         guard !bytes.isEmpty else { try check(sqlite3_bind_zeroblob(handle, index, 0)); return }

@@ -1,4 +1,5 @@
 import ChannelKit
+import Dispatch
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -87,11 +88,13 @@ public enum LeadJourneys {
     /// `parts` (the others are kept as they are). With every lead and every part, the table is rebuilt
     /// from nothing. A lead gets a row when it has a touch or a conversion.
     ///
-    /// The touches and conversions are read in table order (a sequential scan for every lead,
-    /// index searches through a temporary table of the leads otherwise) and put in lead and time
-    /// order in memory (``LeadFactBuckets``) — reading them in that order from an index would
-    /// mean one random table read per touch (27 s for 7.4 M touches, against 0.6 s for the scan).
-    /// About 40 bytes a touch while it runs.
+    /// The touches and conversions are read in table order (a sequential scan for every lead or
+    /// for many — the others' rows skipped, ``LeadBitmap`` — and index searches through a
+    /// temporary table of the leads for a few) and put in lead and time order in memory
+    /// (``LeadFactBuckets``) — reading them in that order from an index would mean one random
+    /// table read per touch (27 s for 7.4 M touches, against 0.6 s for the scan). About 40 bytes
+    /// a touch while it runs. The rows are packed on another thread while this one writes them
+    /// (``PackedJourneyStream``).
     ///
     /// Touchpoints have no index by lead (core.9), so a partial rebuild of touches does not search
     /// them: it unpacks the rows' touches and merges in `newTouches` — every touchpoint an import
@@ -100,9 +103,16 @@ public enum LeadJourneys {
     /// the packed touches stay first, as (`occurred_at`, `id`) order wants.
     static func rebuild(_ db: Database, leads: [Int64]?, parts: Parts = .all, newTouches: consuming NewTouches? = nil) throws {
         precondition(leads == nil || !parts.contains(.touches) || newTouches != nil, "a partial rebuild of touches merges the new ones")
-        var leadFilter = ""
+        let low = try db.scalarInt("SELECT min(id) FROM leads") ?? 0, high = try db.scalarInt("SELECT max(id) FROM leads") ?? 0
+        // The leads of a partial rebuild: when they are many, every row is read and the other
+        // leads' skipped (``LeadBitmap``); when they are few, their rows are searched through a
+        // temporary table of them.
+        var leadFilter = "", only: LeadBitmap?
         if let leads {
             guard !leads.isEmpty else { return }
+            only = LeadBitmap(leads, low: low, high: high)
+        }
+        if let leads, only == nil {
             try db.execute("CREATE TEMP TABLE IF NOT EXISTS lead_journeys_pending (id INTEGER PRIMARY KEY); DELETE FROM temp.lead_journeys_pending;")
             let add = try db.prepare("INSERT INTO temp.lead_journeys_pending (id) VALUES (?1)")
             for id in leads {
@@ -117,7 +127,6 @@ public enum LeadJourneys {
 
         // Channels and currencies get small codes as they are first seen (``code(_:in:)``).
         var channels: [[UInt8]] = [], currencies: [[UInt8]] = []
-        let low = try db.scalarInt("SELECT min(id) FROM leads") ?? 0, high = try db.scalarInt("SELECT max(id) FROM leads") ?? 0
         var touches = LeadFactBuckets(low: low, high: high), conversions = LeadFactBuckets(low: low, high: high)
         if parts.contains(.touches) {
             var touchFilter = ""
@@ -125,6 +134,7 @@ public enum LeadJourneys {
                 // A partial rebuild: the rows' packed touches, then the run's new ones.
                 try db.query("SELECT lead_id, touches FROM lead_journeys\(leadFilter) ORDER BY lead_id") { s in
                     let lead = s.int(0)
+                    guard only?.contains(lead) ?? true else { return }
                     s.withBlobBytes(1) { bytes in
                         var packed = PackedTouches(bytes)
                         while packed.next() {
@@ -154,6 +164,7 @@ public enum LeadJourneys {
         }
         if parts.contains(.conversions) {
             try db.query("SELECT lead_id, converted_at, revenue_minor, currency FROM conversions\(leadFilter) ORDER BY id") { s in
+                guard only?.contains(s.int(0)) ?? true else { return }
                 conversions.append(LeadFact(lead: s.int(0), at: s.int(1), value: s.int(2), code: s.withTextBytes(3) { code($0, in: &currencies) }))
             }
         }
@@ -172,18 +183,13 @@ public enum LeadJourneys {
                 touches = iif(?7, ?5, touches), conversions = iif(?8, ?6, conversions)
             WHERE lead_id = ?1
             """)
-        var packer = JourneyPacker()
+        // Packed on another thread while this one writes (``PackedJourneyStream``).
+        let packed = PackedJourneyStream(touches: consume touches, conversions: consume conversions, channels: channels, currencies: currencies)
+        defer { packed.stop() }
         try db.query("SELECT lead_id, created_at, stage_opportunity_at, stage_customer_at FROM lead_firsts\(leadFilter) ORDER BY lead_id") { s in
             let lead = s.int(0)
-            packer.reset()
-            touches.forEach(of: lead) { f in
-                channels[Int(f.code)].withUnsafeBufferPointer { channel in
-                    packer.addTouch(at: f.at, kind: Int(f.kind), channel: channel, campaignID: f.value < 0 ? nil : f.value)
-                }
-            }
-            conversions.forEach(of: lead) { f in
-                currencies[Int(f.code)].withUnsafeBufferPointer { packer.addConversion(at: f.at, revenueMinor: f.value, currency: $0) }
-            }
+            guard only?.contains(lead) ?? true else { return }
+            let journey = packed.journey(of: lead)
             if !fromNothing {
                 update.reset()
                 try bind(update)
@@ -192,7 +198,7 @@ public enum LeadJourneys {
                 try update.step()
                 if db.changes > 0 { return }
             }
-            guard !packer.touches.isEmpty || !packer.conversions.isEmpty else { return }
+            guard !journey.touches.isEmpty || !journey.conversions.isEmpty else { return }
             insert.reset()
             try bind(insert)
             try insert.step()
@@ -202,11 +208,11 @@ public enum LeadJourneys {
                 try statement.bind(s.int(1), at: 2)
                 try statement.bind(s.optionalInt(2), at: 3)
                 try statement.bind(s.optionalInt(3), at: 4)
-                try statement.bind(blob: packer.touches, at: 5)
-                try statement.bind(blob: packer.conversions, at: 6)
+                try statement.bind(blob: journey.touches, at: 5)
+                try statement.bind(blob: journey.conversions, at: 6)
             }
         }
-        if leads != nil { try db.execute("DELETE FROM temp.lead_journeys_pending") }
+        if !leadFilter.isEmpty { try db.execute("DELETE FROM temp.lead_journeys_pending") }
     }
 
     /// Calls `body` with every row of the leads in `leads` (all when nil) — only those with a
@@ -238,6 +244,30 @@ public enum LeadJourneys {
         public let customerAt: Int64?
         public let touches: PackedTouches
         public let conversions: PackedConversions
+    }
+}
+
+/// The leads of a partial ``LeadJourneys`` rebuild when they are at least an eighth of the ids
+/// from the smallest lead to the largest: one bit per id, so at most a byte per lead in it. After a
+/// 3.95 M-touch import 990 k of 1 M leads change; putting them in a temporary table (one insert
+/// each) and searching every row through it took 0.4 s more than reading every row.
+struct LeadBitmap {
+    private let low: Int64
+    private var words: [UInt64]
+
+    /// Nil when `leads` (all in `low...high`) are too few for a bitmap to pay.
+    init?(_ leads: [Int64], low: Int64, high: Int64) {
+        guard high >= low, high - low < Int64(leads.count) * 8 else { return nil }
+        self.low = low
+        words = [UInt64](repeating: 0, count: Int((high - low) >> 6) + 1)
+        for lead in leads where lead >= low && lead <= high {
+            words[Int((lead - low) >> 6)] |= 1 << UInt64((lead - low) & 63)
+        }
+    }
+
+    func contains(_ lead: Int64) -> Bool {
+        guard lead >= low, case let offset = lead - low, offset >> 6 < Int64(words.count) else { return false }
+        return words[Int(offset >> 6)] & (1 << UInt64(offset & 63)) != 0
     }
 }
 
@@ -317,20 +347,24 @@ struct LeadFactBuckets {
     /// Calls `body` with the facts of `lead`, in time order (ties in table order), skipping
     /// those of smaller leads. Leads must come in increasing order.
     mutating func forEach(of lead: Int64, _ body: (LeadFact) -> Void) {
+        while let next = nextLead(), next <= lead {
+            let f = buckets[bucket][Int(order[position])]
+            if next == lead { body(f) }
+            position += 1
+        }
+    }
+
+    /// The lead of the next fact not walked yet (the smallest lead left), nil after the last.
+    mutating func nextLead() -> Int64? {
         while bucket < buckets.count {
-            if bucket >= 0 && position < order.count {
-                let f = buckets[bucket][Int(order[position])]
-                if f.lead > lead { return }
-                if f.lead == lead { body(f) }
-                position += 1
-                continue
-            }
+            if bucket >= 0 && position < order.count { return buckets[bucket][Int(order[position])].lead }
             // The next bucket: the finished one's memory goes back.
             if bucket >= 0 { buckets[bucket] = [] }
             bucket += 1
             order = bucket < buckets.count ? Self.leadTimeOrder(buckets[bucket]) : []
             position = 0
         }
+        return nil
     }
 
     /// Positions in (lead, time, id) order: a counting sort by lead, then each lead's few facts
@@ -350,6 +384,103 @@ struct LeadFactBuckets {
             order[starts[k]..<starts[k + 1]].sort { (facts[Int($0)].at, $0) < (facts[Int($1)].at, $1) }
         }
         return order
+    }
+}
+
+/// The journeys of the leads in a rebuild's fact buckets, packed on another thread, in lead
+/// order, while the rebuild writes them on its own: packing (walking each bucket in lead and
+/// time order, the varints, the channel comparisons) was about a third of the writing
+/// thread's time when 990 k rows were written at the end of a 3.95 M-touch import, with the
+/// other core idle (docs/benchmarks.md, tenth round). At most a few chunks of
+/// ``chunkSize`` leads wait at a time; the buckets go back to memory as they are packed.
+final class PackedJourneyStream: @unchecked Sendable {
+    /// Several leads' packed journeys: lead `k`'s touches end at `ends[2k]` in `bytes`, its
+    /// conversions (which follow them) at `ends[2k + 1]`.
+    struct Chunk: Sendable {
+        var leads: [Int64] = []
+        var ends: [Int] = []
+        var bytes: [UInt8] = []
+    }
+
+    static let chunkSize = 4_096
+    private let handoff = Handoff<Chunk?>(capacity: 8)
+    private let packed = DispatchSemaphore(value: 0)
+    // The packing thread's, from the start on.
+    private var facts: (touches: LeadFactBuckets, conversions: LeadFactBuckets)?
+    private let channels: [[UInt8]], currencies: [[UInt8]]
+    // The writing thread's.
+    private var chunk = Chunk()
+    private var position = 0
+    private var ended = false
+
+    /// Starts packing the journeys of every lead with a fact in `touches` or `conversions`,
+    /// whose codes are indexes in `channels` and `currencies`.
+    init(touches: consuming LeadFactBuckets, conversions: consuming LeadFactBuckets, channels: [[UInt8]], currencies: [[UInt8]]) {
+        facts = (touches, conversions)
+        self.channels = channels
+        self.currencies = currencies
+        DispatchQueue.global().async { [self] in pack() }
+    }
+
+    /// The packed touches and conversions of `lead` (empty when it has none of either). Leads
+    /// must come in increasing order; the journeys of leads skipped are dropped.
+    func journey(of lead: Int64) -> (touches: ArraySlice<UInt8>, conversions: ArraySlice<UInt8>) {
+        while !ended {
+            if position < chunk.leads.count {
+                let next = chunk.leads[position]
+                if next > lead { break }
+                position += 1
+                guard next == lead else { continue }
+                let k = position - 1
+                let start = k == 0 ? 0 : chunk.ends[2 * k - 1]
+                return (chunk.bytes[start ..< chunk.ends[2 * k]], chunk.bytes[chunk.ends[2 * k] ..< chunk.ends[2 * k + 1]])
+            }
+            if let next = handoff.pop() {
+                chunk = next
+                position = 0
+            } else {
+                ended = true
+            }
+        }
+        return ([], [])
+    }
+
+    /// Stops the packing thread if it is not done (the writer failed, or needs no more) and
+    /// waits until it has ended, its memory given back.
+    func stop() {
+        handoff.cancel()
+        packed.wait()
+    }
+
+    private func pack() {
+        defer { packed.signal() }
+        guard var (touches, conversions) = facts.take() else { return }
+        var packer = JourneyPacker()
+        var chunk = Chunk()
+        while true {
+            let lead = min(touches.nextLead() ?? .max, conversions.nextLead() ?? .max)
+            if lead == .max { break }
+            packer.reset()
+            touches.forEach(of: lead) { f in
+                channels[Int(f.code)].withUnsafeBufferPointer { channel in
+                    packer.addTouch(at: f.at, kind: Int(f.kind), channel: channel, campaignID: f.value < 0 ? nil : f.value)
+                }
+            }
+            conversions.forEach(of: lead) { f in
+                currencies[Int(f.code)].withUnsafeBufferPointer { packer.addConversion(at: f.at, revenueMinor: f.value, currency: $0) }
+            }
+            chunk.leads.append(lead)
+            chunk.bytes.append(contentsOf: packer.touches)
+            chunk.ends.append(chunk.bytes.count)
+            chunk.bytes.append(contentsOf: packer.conversions)
+            chunk.ends.append(chunk.bytes.count)
+            if chunk.leads.count == Self.chunkSize {
+                guard handoff.push(chunk) else { return }
+                chunk = Chunk()
+            }
+        }
+        if !chunk.leads.isEmpty { guard handoff.push(chunk) else { return } }
+        _ = handoff.push(nil)
     }
 }
 
