@@ -1,5 +1,6 @@
 import ChannelKit
 import Dispatch
+import Warehouse
 
 /// One row of a file as the parsing side hands it to the writing side: the records the
 /// format made of it (with what could be worked out without the warehouse), or why it is refused.
@@ -44,12 +45,11 @@ final class RowPipeline: @unchecked Sendable {
     }
 
     static let batchSize = 1_024
-    private let slots = DispatchSemaphore(value: 8)
-    private let filled = DispatchSemaphore(value: 0)
+    private let handoff = Handoff<Item>(capacity: 8)
+    /// Signalled once the parsing side has let go of the reader.
+    private let parsingEnded = DispatchSemaphore(value: 0)
+    private var waitedForTheEnd = false
     private let lock = DispatchQueue(label: "leadledger.row-pipeline")
-    private var items: [Item] = []
-    private var cancelled = false
-    private var ended = false
     /// What the writing side is done with, for the parsing thread to release (``recycle(_:)``).
     private var finished: [any Sendable] = []
 
@@ -57,6 +57,7 @@ final class RowPipeline: @unchecked Sendable {
          leadKeys: [String: Int64]? = nil) {
         let reader = UncheckedBox(reader)
         DispatchQueue.global().async { [self] in
+            defer { parsingEnded.signal() }
             let reader = reader.value
             let width = header.cells.count
             var batch: [ParsedRow] = []
@@ -74,30 +75,17 @@ final class RowPipeline: @unchecked Sendable {
         }
     }
 
-    /// The next batch, or the end. Blocks while the parsing side is behind.
-    func next() -> Item {
-        filled.wait()
-        let item = lock.sync { items.removeFirst() }
-        slots.signal()
-        if case .end = item { lock.sync { ended = true } }
-        return item
-    }
+    /// The next batch, or the end. Blocks while the parsing side is behind. Not called after
+    /// the end or ``cancel()``.
+    func next() -> Item { handoff.pop() }
 
     /// Stops the parsing side (the writing side failed) and waits until it has let go of the
     /// reader.
     func cancel() {
-        let done = lock.sync { () -> Bool in
-            cancelled = true
-            return ended
-        }
-        guard !done else { return }
-        // Drain until the parsing side notices, so that it is not left waiting for a slot.
-        while true {
-            filled.wait()
-            let item = lock.sync { items.removeFirst() }
-            slots.signal()
-            if case .end = item { return }
-        }
+        handoff.cancel()
+        guard !waitedForTheEnd else { return }
+        waitedForTheEnd = true
+        parsingEnded.wait()
     }
 
     /// Hands values the writing side is done with — a batch's rows, rows it kept for their
@@ -114,19 +102,13 @@ final class RowPipeline: @unchecked Sendable {
 
     /// Queues `item`; false when the writing side cancelled (the parsing side then stops).
     private func push(_ item: Item) -> Bool {
-        slots.wait()
-        let (stop, done) = lock.sync { () -> (Bool, [any Sendable]) in
+        guard handoff.push(item) else { return false }
+        let done = lock.sync { () -> [any Sendable] in
             defer { finished = [] }
-            if cancelled {
-                items.append(.end(checksum: "", bytes: 0))
-                return (true, finished)
-            }
-            items.append(item)
-            return (false, finished)
+            return finished
         }
-        filled.signal()
         _ = consume done  // released here, on the parsing thread
-        return !stop
+        return true
     }
 
     /// One record: the structural checks, the format's parser, then what needs no warehouse.
