@@ -83,14 +83,14 @@ public enum LeadJourneys {
         static let all: Parts = [.touches, .conversions]
     }
 
-    /// Brings the rows of `leads` (in increasing order; every lead when `nil`) up to date, inside
+    /// Brings the rows of the leads in `leads` (every lead when `nil`) up to date, inside
     /// the caller's transaction: their lead columns always, their touches and conversions when in
     /// `parts` (the others are kept as they are). With every lead and every part, the table is rebuilt
     /// from nothing. A lead gets a row when it has a touch or a conversion.
     ///
     /// The touches and conversions are read in table order (a sequential scan for every lead or
-    /// for many — the others' rows skipped, ``LeadBitmap`` — and index searches through a
-    /// temporary table of the leads for a few) and put in lead and time order in memory
+    /// for many — the others' rows skipped — and index searches through a temporary table of
+    /// the leads for a few) and put in lead and time order in memory
     /// (``LeadFactBuckets``) — reading them in that order from an index would mean one random
     /// table read per touch (27 s for 7.4 M touches, against 0.6 s for the scan). About 40 bytes
     /// a touch while it runs. The rows are packed on another thread while this one writes them
@@ -101,21 +101,21 @@ public enum LeadJourneys {
     /// run inserted, all of them of leads in `leads`: as the run kept them while writing, or read
     /// back as the touchpoints above the largest id before the run. Ids grow, so on equal times
     /// the packed touches stay first, as (`occurred_at`, `id`) order wants.
-    static func rebuild(_ db: Database, leads: [Int64]?, parts: Parts = .all, newTouches: consuming NewTouches? = nil) throws {
+    static func rebuild(_ db: Database, leads: LeadTable<Parts>?, parts: Parts = .all, newTouches: consuming NewTouches? = nil) throws {
         precondition(leads == nil || !parts.contains(.touches) || newTouches != nil, "a partial rebuild of touches merges the new ones")
         let low = try db.scalarInt("SELECT min(id) FROM leads") ?? 0, high = try db.scalarInt("SELECT max(id) FROM leads") ?? 0
-        // The leads of a partial rebuild: when they are many, every row is read and the other
-        // leads' skipped (``LeadBitmap``); when they are few, their rows are searched through a
+        // The leads of a partial rebuild: when they are at least an eighth of the ids, every row
+        // is read and the other leads' skipped (after a 3.95 M-touch import 990 k of 1 M leads
+        // change: putting them in a temporary table, one insert each, and searching every row
+        // through it took 0.4 s more); when they are few, their rows are searched through a
         // temporary table of them.
-        var leadFilter = "", only: LeadBitmap?
-        if let leads {
-            guard !leads.isEmpty else { return }
-            only = LeadBitmap(leads, low: low, high: high)
-        }
-        if let leads, only == nil {
+        if let leads, leads.isEmpty { return }
+        func isStale(_ lead: Int64) -> Bool { leads.map { $0[lead] != nil } ?? true }
+        var leadFilter = ""
+        if let leads, Int64(leads.count) * 8 <= high &- low {
             try db.execute("CREATE TEMP TABLE IF NOT EXISTS lead_journeys_pending (id INTEGER PRIMARY KEY); DELETE FROM temp.lead_journeys_pending;")
             let add = try db.prepare("INSERT INTO temp.lead_journeys_pending (id) VALUES (?1)")
-            for id in leads {
+            try leads.forEach { id, _ in
                 add.reset()
                 try add.bind(id, at: 1)
                 try add.step()
@@ -134,7 +134,7 @@ public enum LeadJourneys {
                 // A partial rebuild: the rows' packed touches, then the run's new ones.
                 try db.query("SELECT lead_id, touches FROM lead_journeys\(leadFilter) ORDER BY lead_id") { s in
                     let lead = s.int(0)
-                    guard only?.contains(lead) ?? true else { return }
+                    guard isStale(lead) else { return }
                     s.withBlobBytes(1) { bytes in
                         var packed = PackedTouches(bytes)
                         while packed.next() {
@@ -164,7 +164,7 @@ public enum LeadJourneys {
         }
         if parts.contains(.conversions) {
             try db.query("SELECT lead_id, converted_at, revenue_minor, currency FROM conversions\(leadFilter) ORDER BY id") { s in
-                guard only?.contains(s.int(0)) ?? true else { return }
+                guard isStale(s.int(0)) else { return }
                 conversions.append(LeadFact(lead: s.int(0), at: s.int(1), value: s.int(2), code: s.withTextBytes(3) { code($0, in: &currencies) }))
             }
         }
@@ -188,7 +188,7 @@ public enum LeadJourneys {
         defer { packed.stop() }
         try db.query("SELECT lead_id, created_at, stage_opportunity_at, stage_customer_at FROM lead_firsts\(leadFilter) ORDER BY lead_id") { s in
             let lead = s.int(0)
-            guard only?.contains(lead) ?? true else { return }
+            guard isStale(lead) else { return }
             let journey = packed.journey(of: lead)
             if !fromNothing {
                 update.reset()
@@ -244,30 +244,6 @@ public enum LeadJourneys {
         public let customerAt: Int64?
         public let touches: PackedTouches
         public let conversions: PackedConversions
-    }
-}
-
-/// The leads of a partial ``LeadJourneys`` rebuild when they are at least an eighth of the ids
-/// from the smallest lead to the largest: one bit per id, so at most a byte per lead in it. After a
-/// 3.95 M-touch import 990 k of 1 M leads change; putting them in a temporary table (one insert
-/// each) and searching every row through it took 0.4 s more than reading every row.
-struct LeadBitmap {
-    private let low: Int64
-    private var words: [UInt64]
-
-    /// Nil when `leads` (all in `low...high`) are too few for a bitmap to pay.
-    init?(_ leads: [Int64], low: Int64, high: Int64) {
-        guard high >= low, high - low < Int64(leads.count) * 8 else { return nil }
-        self.low = low
-        words = [UInt64](repeating: 0, count: Int((high - low) >> 6) + 1)
-        for lead in leads where lead >= low && lead <= high {
-            words[Int((lead - low) >> 6)] |= 1 << UInt64((lead - low) & 63)
-        }
-    }
-
-    func contains(_ lead: Int64) -> Bool {
-        guard lead >= low, case let offset = lead - low, offset >> 6 < Int64(words.count) else { return false }
-        return words[Int(offset >> 6)] & (1 << UInt64(offset & 63)) != 0
     }
 }
 

@@ -638,7 +638,7 @@ public final class WarehouseWriter {
         var parts: LeadJourneys.Parts = []
         staleJourneys.forEach { _, stale in parts.formUnion(stale) }
         let newTouches: NewTouches? = if let kept = runTouches.take() { .kept(kept) } else { touchIDsBefore.map { .above(id: $0) } }
-        try LeadJourneys.rebuild(db, leads: staleJourneys.leads, parts: parts, newTouches: newTouches)
+        try LeadJourneys.rebuild(db, leads: staleJourneys, parts: parts, newTouches: newTouches)
         runTouches = RunTouches()
         staleJourneys = LeadTable()
     }

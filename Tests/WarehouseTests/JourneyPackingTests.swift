@@ -4,10 +4,9 @@ import TestSupport
 @testable import Warehouse
 
 /// The pieces a partial ``LeadJourneys`` rebuild runs on two threads with: the queue between
-/// them, the packing side, and the bitmap of the leads it brings up to date. That the rows they
-/// write equal a full rebuild is the property test `DerivedLeadColumnsProperty` (with bystander
-/// leads the few changed ones are searched through a temporary table, without them a bitmap
-/// picks them out of a scan) and `RunTouchesTests`.
+/// them and the packing side. That the rows they write equal a full rebuild is the property test
+/// `DerivedLeadColumnsProperty` (with bystander leads the few changed ones are searched through a
+/// temporary table, without them a scan picks them out) and `RunTouchesTests`.
 @Suite struct HandoffTests {
     /// Items arrive in order, and the producer is never more than the capacity ahead.
     @Test func handsItemsOverInOrderWithAtMostTheCapacityWaiting() {
@@ -100,27 +99,6 @@ import TestSupport
         }
         // A deadlock guard, not a timing assertion: it stops long before.
         #expect(stopped.wait(timeout: .now() + 30) == .success)
-    }
-}
-
-@Suite struct LeadBitmapTests {
-    @Test(arguments: 0..<10) func holdsExactlyTheLeadsGiven(seed: Int) {
-        var rng = SplitMix(seed: UInt64(seed))
-        let low = Int64(rng.next() % 1_000), high = low + Int64(rng.next() % 5_000)
-        let leads = Set((0..<Int(high - low) / 4 + 1).map { _ in low + Int64(rng.next() % UInt64(high - low + 1)) }).sorted()
-        guard let bitmap = LeadBitmap(leads, low: low, high: high) else {
-            #expect(Int64(leads.count) * 8 <= high - low)
-            return
-        }
-        let set = Set(leads)
-        for lead in (low - 70)...(high + 70) { #expect(bitmap.contains(lead) == set.contains(lead)) }
-    }
-
-    /// A few leads among many ids take the temporary table instead: the bitmap would cost more
-    /// than a byte per lead.
-    @Test func isRefusedForAFewLeadsAmongManyIds() {
-        #expect(LeadBitmap([5, 900], low: 1, high: 1_000) == nil)
-        #expect(LeadBitmap(Array(1...200), low: 1, high: 1_000) != nil)
     }
 }
 
