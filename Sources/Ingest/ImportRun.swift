@@ -71,8 +71,10 @@ public final class ImportRun {
     /// How many rejects a result carries for display.
     public var rejectsShown = 20
     /// Files from this size on resolve lead keys and email hashes from maps read once
-    /// (``WarehouseWriter/resolveLeadsFromMemory()``) and are written with a rollback journal
-    /// when nothing else has the warehouse open (``Warehouse/withRollbackJournal(_:)``).
+    /// (``WarehouseWriter/resolveLeadsFromMemory()``), build the leads' indexes at the end of
+    /// the run when the warehouse had no lead (``WarehouseWriter/deferLeadIndexes()``), and are
+    /// written with a rollback journal when nothing else has the warehouse open
+    /// (``Warehouse/withRollbackJournal(_:)``).
     public var largeFileBytes: Int64 = 16 << 20
 
     public init(warehouse: Warehouse, channels: [any ChannelPlugin]) throws {
@@ -150,7 +152,10 @@ public final class ImportRun {
         try db.execute("BEGIN IMMEDIATE")
         do {
             let writer = try WarehouseWriter(warehouse: warehouse, source: source.id, format: format.id, fileName: fileName, startedAt: now())
-            if reader.fileSize >= largeFileBytes { try writer.resolveLeadsFromMemory() }
+            if reader.fileSize >= largeFileBytes {
+                try writer.resolveLeadsFromMemory()
+                try writer.deferLeadIndexes()
+            }
             var counts = ImportCounts()
             var shown: [Reject] = []
             let delimiter = reader.delimiter

@@ -56,6 +56,9 @@ public final class WarehouseWriter {
         case memoryFromFirstLookup
         case memory([HashBytes: Int64])
     }
+    /// The leads' indexes this run dropped to build them at its end, and the maps standing in
+    /// for them meanwhile (``deferLeadIndexes()``); nil when the run keeps them.
+    private var deferredLeadIndexes: DeferredLeadIndexes?
     /// The earliest touchpoint this run inserted for each lead, the first inserted on a tie:
     /// at the end of the run it replaces the lead's first touch if it is earlier.
     private var earliestTouches = LeadTable<EarliestTouch>()
@@ -223,6 +226,24 @@ public final class WarehouseWriter {
         emailLookup = .memoryFromFirstLookup
     }
 
+    /// When the warehouse has no lead yet, drops the leads' secondary indexes for this run and
+    /// builds them at its end (``DeferredLeadIndexes``), finding leads by email and phone hash
+    /// from memory meanwhile: for a large file, whose leads would otherwise each go into three
+    /// indexes at random places. Returns whether it did.
+    @discardableResult
+    public func deferLeadIndexes() throws -> Bool {
+        guard deferredLeadIndexes == nil else { return true }
+        deferredLeadIndexes = try DeferredLeadIndexes.drop(in: db)
+        return deferredLeadIndexes != nil
+    }
+
+    /// Builds the indexes ``deferLeadIndexes()`` dropped, if any; lookups go back to them.
+    private func buildDeferredLeadIndexes() throws {
+        guard let deferred = deferredLeadIndexes else { return }
+        deferredLeadIndexes = nil
+        try deferred.build(in: db)
+    }
+
     /// Every lead key and its lead as ``resolveLeadsFromMemory()`` read them (nil before, or in a
     /// run that did not), for another thread to resolve keys ahead of the writes. A run only adds
     /// keys, so a key found there names the same lead for the whole run.
@@ -236,6 +257,10 @@ public final class WarehouseWriter {
 
     /// The lead whose email has this hash, if any.
     public func leadID(forEmailHash hash: String) throws -> Int64? {
+        if let deferred = deferredLeadIndexes {
+            if let bytes = HashBytes(hex: hash) { return deferred.lead(email: bytes) }
+            try buildDeferredLeadIndexes()
+        }
         switch emailLookup {
         case .index:
             return try lookup(findLeadByEmail, hash)
@@ -260,38 +285,63 @@ public final class WarehouseWriter {
     /// same phone hash (colleagues and family share phones far more often than emails).
     public func upsertLead(_ lead: LeadRecord, emailHash: String?, phoneHash: String?) throws -> (id: Int64, outcome: WriteOutcome) {
         emailLookup = .index
+        // With the indexes deferred, leads are found by their hashes' bytes; a hash of another
+        // shape (not written by this writer's hasher) sends the run back to the indexes.
+        var bytes: (email: HashBytes?, phone: HashBytes?) = (nil, nil)
+        if deferredLeadIndexes != nil {
+            bytes = (emailHash.flatMap(HashBytes.init(hex:)), phoneHash.flatMap(HashBytes.init(hex:)))
+            if (emailHash != nil && bytes.email == nil) || (phoneHash != nil && bytes.phone == nil) { try buildDeferredLeadIndexes() }
+        }
         var existing = try lead.key.flatMap { try leadID(forKey: $0) }
         var newKey = existing == nil && lead.key != nil
-        if existing == nil, let emailHash { existing = try lookup(findLeadByEmail, emailHash) }
-        if existing == nil, emailHash == nil, let phoneHash { existing = try lookup(findLeadByPhone, phoneHash) }
+        if existing == nil, let emailHash {
+            existing = if let deferred = deferredLeadIndexes { deferred.lead(email: bytes.email!) } else { try lookup(findLeadByEmail, emailHash) }
+        }
+        if existing == nil, emailHash == nil, let phoneHash {
+            existing = if let deferred = deferredLeadIndexes { deferred.lead(phone: bytes.phone!) } else { try lookup(findLeadByPhone, phoneHash) }
+        }
         let a = lead.attributes
         let values: [String?] = [a.country, a.region, a.ageBand, a.gender, a.incomeBand, a.industry, a.companySize, a.interests, lead.sourceLabel]
         let id: Int64
         let outcome: WriteOutcome
         if let existing {
             let s = mergeLead
-            s.reset()
-            try s.bind(existing, at: 1)
-            try s.bind(lead.createdAt.secondsSinceEpoch, at: 2)
-            try s.bind(emailHash, at: 3)
-            try s.bind(phoneHash, at: 4)
-            for (i, v) in values.enumerated() { try s.bind(v, at: Int32(5 + i)) }
-            do {
-                try s.step()
-            } catch {
-                guard case .constraint = error else { throw error }
-                // The email hash belongs to another lead already: keep this lead's identifiers as they are.
+            func merge(identifiers: Bool) throws(WarehouseError) {
                 s.reset()
                 try s.bind(existing, at: 1)
                 try s.bind(lead.createdAt.secondsSinceEpoch, at: 2)
+                if identifiers {
+                    try s.bind(emailHash, at: 3)
+                    try s.bind(phoneHash, at: 4)
+                }
                 for (i, v) in values.enumerated() { try s.bind(v, at: Int32(5 + i)) }
                 try s.step()
             }
+            // The email hash may belong to another lead already: this lead's identifiers then stay
+            // as they are. The unique index refuses the update; with it deferred, the map tells.
+            var emailTaken = false
+            if let deferred = deferredLeadIndexes, let email = bytes.email, let owner = deferred.lead(email: email), owner != existing {
+                emailTaken = try db.scalarInt("SELECT email_hash IS NULL FROM leads WHERE id = ?", [.integer(existing)]) == 1
+            }
+            do {
+                try merge(identifiers: !emailTaken)
+            } catch {
+                guard case .constraint = error else { throw error }
+                try merge(identifiers: false)
+            }
+            let changed = db.changes > 0
             id = existing
-            outcome = db.changes > 0 || newKey ? .updated : .unchanged
-            if db.changes > 0 {
+            outcome = changed || newKey ? .updated : .unchanged
+            if changed {
                 noteStaleJourney(of: existing, parts: [])
                 try writeCreation(of: existing, at: lead.createdAt)
+                if deferredLeadIndexes != nil {
+                    var now: (email: HashBytes?, phone: HashBytes?) = (nil, nil)
+                    try db.query("SELECT email_hash, phone_hash FROM leads WHERE id = ?", [.integer(existing)]) { row in
+                        now = (row.text(0).flatMap(HashBytes.init(hex:)), row.text(1).flatMap(HashBytes.init(hex:)))
+                    }
+                    deferredLeadIndexes?.note(lead: existing, email: now.email, phone: now.phone)
+                }
             }
         } else {
             let s = insertLeadStatement
@@ -305,6 +355,7 @@ public final class WarehouseWriter {
             id = db.lastInsertedRowID
             outcome = .inserted
             newKey = lead.key != nil
+            deferredLeadIndexes?.note(lead: id, email: bytes.email, phone: bytes.phone)
             try writeCreation(of: id, at: lead.createdAt)
         }
         if newKey, let key = lead.key {
@@ -590,8 +641,10 @@ public final class WarehouseWriter {
     }
 
     /// Writes the file's checksum and size (known once it is read) and the run's final counts,
-    /// and brings the first touch, milestones and journey row of every lead the run touched up to date.
+    /// builds the leads' indexes if the run deferred them, and brings the first touch, milestones
+    /// and journey row of every lead the run touched up to date.
     public func finish(_ counts: ImportCounts, sha256: String, bytes: Int64, finishedAt: Int64) throws {
+        try buildDeferredLeadIndexes()
         try updateFirstTouches()
         try updateMilestones()
         try updateJourneys()
