@@ -69,10 +69,16 @@ public struct SHA256: Sendable {
         for shift in stride(from: 56, through: 0, by: -8) { tail.append(UInt8(truncatingIfNeeded: bitLength >> UInt64(shift))) }
         tail.withUnsafeBufferPointer { buffer in compress(buffer.baseAddress!, blocks: buffer.count / 64) }
         pending.removeAll()
-        let words = [state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7]
-        var out: [UInt8] = []
-        out.reserveCapacity(32)
-        for w in words { out += [UInt8(w >> 24), UInt8(truncatingIfNeeded: w >> 16), UInt8(truncatingIfNeeded: w >> 8), UInt8(truncatingIfNeeded: w)] }
+        let words = (state.0, state.1, state.2, state.3, state.4, state.5, state.6, state.7)
+        let out = [UInt8](unsafeUninitializedCapacity: 32) { buffer, count in
+            withUnsafeBytes(of: words) { raw in
+                for i in 0..<8 {
+                    let w = raw.load(fromByteOffset: i * 4, as: UInt32.self).bigEndian
+                    withUnsafeBytes(of: w) { for j in 0..<4 { buffer[i * 4 + j] = $0[j] } }
+                }
+            }
+            count = 32
+        }
         return Digest(bytes: out)
     }
 
@@ -123,11 +129,14 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible {
 
     /// Lowercase hexadecimal, 64 characters.
     public var hex: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(64)
-        for b in bytes { out.append(digits[Int(b >> 4)]); out.append(digits[Int(b & 0xf)]) }
-        return String(decoding: out, as: UTF8.self)
+        String(unsafeUninitializedCapacity: bytes.count * 2) { out in
+            func digit(_ v: UInt8) -> UInt8 { v < 10 ? v + UInt8(ascii: "0") : v - 10 + UInt8(ascii: "a") }
+            for (i, b) in bytes.enumerated() {
+                out[2 * i] = digit(b >> 4)
+                out[2 * i + 1] = digit(b & 0xf)
+            }
+            return bytes.count * 2
+        }
     }
 
     public var description: String { hex }

@@ -208,6 +208,24 @@ public enum CoreFormats {
 
     /// `25-34`, `65+`, `1000+`.
     static func isBand(_ text: String) -> Bool {
+        // Digits, `-` and `+` are ASCII: a value with any other byte is no band.
+        if let checked = text.utf8.withContiguousStorageIfAvailable(isBand) { return checked }
+        return isBandByCharacters(text)
+    }
+
+    static func isBand(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        let isDigit = { (b: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) }
+        if let dash = bytes.firstIndex(of: UInt8(ascii: "-")) {
+            // A second `-` is no digit: no band, as it would be no `+` band either.
+            let low = bytes[..<dash], high = bytes[(dash + 1)...]
+            return !low.isEmpty && !high.isEmpty && low.allSatisfy(isDigit) && high.allSatisfy(isDigit)
+        }
+        guard bytes.last == UInt8(ascii: "+") else { return false }
+        let n = bytes.dropLast()
+        return !n.isEmpty && n.allSatisfy(isDigit)
+    }
+
+    static func isBandByCharacters(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         if parts.count == 2 { return !parts[0].isEmpty && !parts[1].isEmpty && parts.allSatisfy { $0.allSatisfy(\.isASCIIDigit) } }
         if text.hasSuffix("+") { let n = text.dropLast(); return !n.isEmpty && n.allSatisfy(\.isASCIIDigit) }

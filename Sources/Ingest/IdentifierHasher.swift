@@ -1,3 +1,4 @@
+import ChannelKit
 import Digests
 
 /// Turns emails and phone numbers into salted SHA-256 hashes, so that the warehouse can match
@@ -7,24 +8,73 @@ import Digests
 /// digits with a leading `+` kept — so `Ann@Example.com ` and `ann@example.com` match.
 public struct IdentifierHasher: Sendable {
     let salt: String
+    /// What each hashed value is prefixed with: the salt, `|` and its kind.
+    private let emailPrefix: [UInt8], phonePrefix: [UInt8]
 
-    public init(salt: String) { self.salt = salt }
-
-    public func hashEmail(_ email: String) -> String { hash("email:" + IdentifierHasher.normaliseEmail(email)) }
-    public func hashPhone(_ phone: String) -> String { hash("phone:" + IdentifierHasher.normalisePhone(phone)) }
-
-    private func hash(_ value: String) -> String {
-        SHA256.hash(Array((salt + "|" + value).utf8)).hex
+    public init(salt: String) {
+        self.salt = salt
+        emailPrefix = Array((salt + "|email:").utf8)
+        phonePrefix = Array((salt + "|phone:").utf8)
     }
 
+    /// SHA-256 of `<salt>|email:<normalised email>`, in hex.
+    public func hashEmail(_ email: String) -> String { hash(emailPrefix, IdentifierHasher.normaliseEmail(email)) }
+    /// SHA-256 of `<salt>|phone:<normalised phone>`, in hex.
+    public func hashPhone(_ phone: String) -> String { hash(phonePrefix, IdentifierHasher.normalisePhone(phone)) }
+
+    private func hash(_ prefix: [UInt8], _ value: String) -> String {
+        var sha = SHA256()
+        sha.update(prefix)
+        var value = value
+        value.withUTF8 { sha.update($0) }
+        return sha.finalize().hex
+    }
+
+    /// Trimmed of spaces and tabs, lowercased. An ASCII value (nearly every one) is done on its
+    /// bytes, any other by its characters.
     public static func normaliseEmail(_ email: String) -> String {
+        let fast = email.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            guard ContactValidation.isASCII(bytes) else { return nil }
+            let trimmed = trimmingSpacesAndTabs(bytes)
+            return String(unsafeUninitializedCapacity: trimmed.count) { out in
+                for (i, b) in trimmed.enumerated() { out[i] = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b) ? b + 32 : b }
+                return trimmed.count
+            }
+        }
+        return (fast ?? nil) ?? normaliseEmailByCharacters(email)
+    }
+
+    static func normaliseEmailByCharacters(_ email: String) -> String {
         email.trimmingCharacters(in: " \t").lowercased()
     }
 
+    /// The digits, after a `+` if the trimmed value starts with one. An ASCII value is done on
+    /// its bytes, any other by its characters.
     public static func normalisePhone(_ phone: String) -> String {
+        let fast = phone.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            guard ContactValidation.isASCII(bytes) else { return nil }
+            let trimmed = trimmingSpacesAndTabs(bytes)
+            return String(unsafeUninitializedCapacity: trimmed.count) { out in
+                var n = 0
+                if trimmed.first == UInt8(ascii: "+") { out[0] = UInt8(ascii: "+"); n = 1 }
+                for b in trimmed where (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) { out[n] = b; n += 1 }
+                return n
+            }
+        }
+        return (fast ?? nil) ?? normalisePhoneByCharacters(phone)
+    }
+
+    static func normalisePhoneByCharacters(_ phone: String) -> String {
         let trimmed = phone.trimmingCharacters(in: " \t")
         let digits = trimmed.filter(\.isASCIIDigit)
         return trimmed.hasPrefix("+") ? "+" + digits : digits
+    }
+
+    private static func trimmingSpacesAndTabs(_ bytes: UnsafeBufferPointer<UInt8>) -> Slice<UnsafeBufferPointer<UInt8>> {
+        let blank = { (b: UInt8) in b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
+        guard let first = bytes.firstIndex(where: { !blank($0) }) else { return bytes[0..<0] }
+        let last = bytes.lastIndex(where: { !blank($0) })!
+        return bytes[first...last]
     }
 }
 

@@ -711,6 +711,11 @@ public final class WarehouseWriter {
 struct HashBytes: Hashable {
     private let words: SIMD4<UInt64>
 
+    /// A SHA-256's bits are already evenly spread: its first 64 feed `Hasher` (which still
+    /// seeds and mixes them) as well as all 256, for a quarter of the hashing. Equality
+    /// compares all four words.
+    func hash(into hasher: inout Hasher) { hasher.combine(words[0]) }
+
     /// Nil unless `hex` is exactly 64 lowercase hex digits.
     init?(hex: UnsafeBufferPointer<UInt8>) {
         guard hex.count == 64 else { return nil }
