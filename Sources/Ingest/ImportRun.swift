@@ -195,6 +195,7 @@ public final class ImportRun {
                 pendingTouches.removeAll(keepingCapacity: true)
             }
             var sha = "", bytes: Int64 = 0
+            var parsingFindsEmails = false
             do {
                 reading: while true {
                     switch pipeline.next() {
@@ -233,6 +234,11 @@ public final class ImportRun {
                             }
                         }
                         pipeline.recycle(consume rows)
+                        // Once the writer has read every lead's email hash, the parsing side finds them.
+                        if !parsingFindsEmails, let hashes = writer.leadEmailsInMemory {
+                            pipeline.findLeads(byEmail: hashes)
+                            parsingFindsEmails = true
+                        }
                     }
                 }
                 try writePendingTouches()
@@ -348,6 +354,7 @@ public final class ImportRun {
         case .key(let key):
             return try requireLead(key, known: prepared.leadID, row: row, writer: writer)
         case .email(let email, let column):
+            if let known = prepared.leadID { return known }
             if let id = try writer.leadID(forEmailHash: prepared.emailHash ?? hasher.hashEmail(email)) { return id }
             throw row.error(column, "no lead has the email \"\(email)\"; import the leads first, then this file again with --again")
         }

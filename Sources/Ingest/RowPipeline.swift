@@ -24,10 +24,11 @@ struct PreparedRecord: Sendable {
     var emailHash: String?
     var phoneHash: String?
     var channel: String?
-    /// The lead of the record's lead key, found in the keys as the run began. A run only adds
-    /// keys (`INSERT OR IGNORE INTO lead_keys`), never moves one, so a key found here names the
-    /// same lead when the record is written; one not found is looked up again then (the run may
-    /// have added it).
+    /// The lead of the record's lead key, found in the keys as the run began — or of the email
+    /// its touch names, found in the email hashes the writer read (``RowPipeline/findLeads(byEmail:)``).
+    /// A run only adds keys (`INSERT OR IGNORE INTO lead_keys`), never moves one, and only gives
+    /// an email hash to a lead without one, so a key or hash found here names the same lead when
+    /// the record is written; one not found is looked up again then (the run may have added it).
     var leadID: Int64?
     var error: RowError?
 }
@@ -52,6 +53,8 @@ final class RowPipeline: @unchecked Sendable {
     private let lock = DispatchQueue(label: "leadledger.row-pipeline")
     /// What the writing side is done with, for the parsing thread to release (``recycle(_:)``).
     private var finished: [any Sendable] = []
+    /// Every lead's email hash, once the writing side has read them (``findLeads(byEmail:)``).
+    private var leadsByEmail: [HashBytes: Int64]?
 
     init(reader: CSVReader, header: ResolvedHeader, format: SourceFormat, classifier: TouchClassifier, hasher: IdentifierHasher,
          leadKeys: [String: Int64]? = nil) {
@@ -62,9 +65,11 @@ final class RowPipeline: @unchecked Sendable {
             let width = header.cells.count
             var batch: [ParsedRow] = []
             batch.reserveCapacity(Self.batchSize)
+            var leadsByEmail: [HashBytes: Int64]?
             while let record = reader.next() {
+                if batch.isEmpty, leadsByEmail == nil { leadsByEmail = lock.sync { self.leadsByEmail } }
                 batch.append(Self.parse(record, width: width, header: header, format: format, classifier: classifier, hasher: hasher,
-                                        leadKeys: leadKeys))
+                                        leadKeys: leadKeys, leadsByEmail: leadsByEmail))
                 if batch.count == Self.batchSize {
                     guard push(.batch(batch)) else { return }
                     batch.removeAll(keepingCapacity: true)
@@ -78,6 +83,14 @@ final class RowPipeline: @unchecked Sendable {
     /// The next batch, or the end. Blocks while the parsing side is behind. Not called after
     /// the end or ``cancel()``.
     func next() -> Item { handoff.pop() }
+
+    /// Has the parsing side find the leads of touches named by email in `hashes` (the writer's
+    /// ``WarehouseWriter/leadEmailsInMemory``) from its next batch on, instead of the writing
+    /// side finding each: an email platform's export names every row's lead by email, and the
+    /// writing thread is the import's limit.
+    func findLeads(byEmail hashes: [HashBytes: Int64]) {
+        lock.sync { leadsByEmail = hashes }
+    }
 
     /// Stops the parsing side (the writing side failed) and waits until it has let go of the
     /// reader.
@@ -113,7 +126,8 @@ final class RowPipeline: @unchecked Sendable {
 
     /// One record: the structural checks, the format's parser, then what needs no warehouse.
     static func parse(_ record: CSVReader.Record, width: Int, header: ResolvedHeader, format: SourceFormat,
-                      classifier: TouchClassifier, hasher: IdentifierHasher, leadKeys: [String: Int64]? = nil) -> ParsedRow {
+                      classifier: TouchClassifier, hasher: IdentifierHasher, leadKeys: [String: Int64]? = nil,
+                      leadsByEmail: [HashBytes: Int64]? = nil) -> ParsedRow {
         func rejected(_ error: RowError) -> ParsedRow { ParsedRow(line: record.line, fields: record.fields, outcome: .rejected(error)) }
         if record.unterminatedQuote {
             return rejected(RowError(column: record.fields.count, columnName: nil, reason: "the file ends inside a quoted field (a \" is not closed)"))
@@ -129,14 +143,16 @@ final class RowPipeline: @unchecked Sendable {
         }
         do {
             let records = try format.parse(SourceRow(line: record.line, fields: record.fields, header: header))
-            return ParsedRow(line: record.line, fields: record.fields, outcome: .records(records.map { prepare($0, classifier, hasher, leadKeys: leadKeys) }))
+            return ParsedRow(line: record.line, fields: record.fields, outcome: .records(records.map {
+                prepare($0, classifier, hasher, leadKeys: leadKeys, leadsByEmail: leadsByEmail)
+            }))
         } catch {
             return rejected(error)
         }
     }
 
     static func prepare(_ record: IngestRecord, _ classifier: TouchClassifier, _ hasher: IdentifierHasher,
-                        leadKeys: [String: Int64]? = nil) -> PreparedRecord {
+                        leadKeys: [String: Int64]? = nil, leadsByEmail: [HashBytes: Int64]? = nil) -> PreparedRecord {
         var prepared = PreparedRecord(record: record)
         if let leadKeys, let key = record.leadKey { prepared.leadID = leadKeys[key] }
         switch record {
@@ -147,7 +163,11 @@ final class RowPipeline: @unchecked Sendable {
             prepared.emailHash = lead.email.map(hasher.hashEmail)
             prepared.phoneHash = lead.phone.map(hasher.hashPhone)
         case .channel(.touch(let touch)):
-            if case .email(let email, _) = touch.lead { prepared.emailHash = hasher.hashEmail(email) }
+            if case .email(let email, _) = touch.lead {
+                let hash = hasher.hashEmail(email)
+                prepared.emailHash = hash
+                if let leadsByEmail { prepared.leadID = HashBytes(hex: hash).flatMap { leadsByEmail[$0] } }
+            }
         case .webTouch(let touch):
             prepared.channel = classifier.channel(for: touch.raw)
         default:

@@ -249,6 +249,15 @@ public final class WarehouseWriter {
     /// keys, so a key found there names the same lead for the whole run.
     public var leadKeysInMemory: [String: Int64]? { leadKeys }
 
+    /// Every lead's email hash as the run's first lookup by email read them (nil before that,
+    /// or in a run that looks them up in the index), for another thread to find leads ahead of
+    /// the writes. A lead's email hash is only ever set where it had none, and the index keeps
+    /// it unique: a hash found there names the same lead for the whole run (one not found may
+    /// be given to a lead later, and is looked up again when its record is written).
+    public var leadEmailsInMemory: [HashBytes: Int64]? {
+        if case .memory(let hashes) = emailLookup { hashes } else { nil }
+    }
+
     /// The lead known by `key`, if any.
     public func leadID(forKey key: String) throws -> Int64? {
         if let leadKeys { return leadKeys[key] }
@@ -708,13 +717,13 @@ public final class WarehouseWriter {
 
 /// A SHA-256 written as 64 lowercase hex digits (an identifier hash), as its 32 bytes: a
 /// hashable key a quarter of the string's size.
-struct HashBytes: Hashable {
+public struct HashBytes: Hashable, Sendable {
     private let words: SIMD4<UInt64>
 
     /// A SHA-256's bits are already evenly spread: its first 64 feed `Hasher` (which still
     /// seeds and mixes them) as well as all 256, for a quarter of the hashing. Equality
     /// compares all four words.
-    func hash(into hasher: inout Hasher) { hasher.combine(words[0]) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(words[0]) }
 
     /// Nil unless `hex` is exactly 64 lowercase hex digits.
     init?(hex: UnsafeBufferPointer<UInt8>) {
@@ -734,7 +743,7 @@ struct HashBytes: Hashable {
         words = SIMD4(a, b, c, d)
     }
 
-    init?(hex: String) {
+    public init?(hex: String) {
         var hex = hex
         guard let parsed = hex.withUTF8(HashBytes.init(hex:)) else { return nil }
         self = parsed

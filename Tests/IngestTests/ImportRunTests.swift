@@ -409,6 +409,38 @@ extension IdempotentImportProperty {
         #expect(try f.count("lead_journeys") == 2)
     }
 
+    /// An email platform's export of many batches on the large-file path: once the writer
+    /// has read the leads' email hashes, the parsing side finds each row's lead. The same
+    /// touches, counts and rejects (an email no lead has) as the small-file path, where the
+    /// writer looks each one up in the index.
+    @Test func anEmailExportOfManyBatchesLandsTheSameTouchesOnBothPaths() throws {
+        let emails = ["an@example.com", "BINH@example.com", "chi@example.com", "nobody@example.com"]
+        var lines = ["email,campaign,opened_at,clicked_at"]
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        // More batches than the queue between the threads holds, so that the parsing side
+        // cannot be done before the writer has read the hashes.
+        for i in 0..<(16 * RowPipeline.batchSize) {
+            let at = "2026-01-\(two(10 + i / 1_440))T\(two(i / 60 % 24)):\(two(i % 60))"
+            lines.append("\(emails[i % emails.count]),Jan Newsletter,\(at):00Z,\(i % 3 == 0 ? "\(at):30Z" : "")")
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        var landed: [[[String]]] = []
+        var results: [[String]] = []
+        for large in [false, true] {
+            let f = try Fixture()
+            if large { f.importer.largeFileBytes = 0 }
+            try f.importText("leads", "leads.csv", leadsCSV)
+            let result = try f.importText("email", "engagement.csv", text)
+            results.append(["\(result.counts)", "\(result.rejects.count)"])
+            landed.append(try f.rows("""
+                SELECT k.key, t.occurred_at, t.kind FROM touchpoints t JOIN lead_keys k ON k.lead_id = t.lead_id ORDER BY t.occurred_at, t.kind, k.key
+                """) + f.rows("SELECT lead_id, first_touch_at FROM lead_firsts ORDER BY lead_id"))
+        }
+        #expect(landed[0] == landed[1])
+        #expect(results[0] == results[1])
+        #expect(landed[1].count > 8 * RowPipeline.batchSize)
+    }
+
     /// A large file is written with a rollback journal (seen from inside the run, through the
     /// progress callback), and the warehouse is in WAL mode again after it; a small one, or a
     /// large one while another connection has the warehouse open, keeps the WAL. The rows are

@@ -3,6 +3,7 @@ import ChannelKit
 import ChannelRegistry
 import TestSupport
 @testable import Ingest
+import Warehouse
 
 /// The parsing thread hands rows over in file order and stops cleanly when the writing side
 /// gives up half-way (the import then rolls back).
@@ -24,6 +25,23 @@ import TestSupport
         var lines: [Int] = []
         while case .batch(let rows) = p.next() { lines += rows.map(\.line) }
         #expect(lines == Array(2...5_001))
+    }
+
+    /// A touch named by email gets its lead on the parsing side when the writer's email hashes
+    /// are given and hold it; otherwise it is left to the writing side.
+    @Test func touchesNamedByEmailFindTheirLeadInTheHashesGiven() throws {
+        let hasher = IdentifierHasher(salt: "s")
+        let classifier = TouchClassifier(channels: ChannelRegistry.all)
+        let known = try #require(HashBytes(hex: hasher.hashEmail("An@Example.com")))
+        func touch(_ email: String) -> IngestRecord {
+            .channel(.touch(TouchRecord(lead: .email(email, column: "email"), at: Timestamp(secondsSinceEpoch: 0), kind: .emailOpen, campaign: nil)))
+        }
+        let hashes = [known: Int64(42)]
+        #expect(RowPipeline.prepare(touch(" an@example.com"), classifier, hasher, leadsByEmail: hashes).leadID == 42)
+        #expect(RowPipeline.prepare(touch("binh@example.com"), classifier, hasher, leadsByEmail: hashes).leadID == nil)
+        #expect(RowPipeline.prepare(touch("an@example.com"), classifier, hasher).leadID == nil)
+        let prepared = RowPipeline.prepare(touch("an@example.com"), classifier, hasher, leadsByEmail: hashes)
+        #expect(prepared.emailHash == hasher.hashEmail("an@example.com"))
     }
 
     @Test func cancellingHalfWayStopsTheParsingThread() throws {
