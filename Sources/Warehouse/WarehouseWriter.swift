@@ -62,7 +62,10 @@ public final class WarehouseWriter {
     /// The earliest touchpoint this run inserted for each lead, the first inserted on a tie:
     /// at the end of the run it replaces the lead's first touch if it is earlier.
     private var earliestTouches = LeadTable<EarliestTouch>()
-    private struct EarliestTouch { var at: Int64; var channel: String; var campaignID: Int64? }
+    /// Plain values, its channel by its place in ``earliestChannels``: reading and replacing one
+    /// for each of millions of touches retains and releases no string.
+    private struct EarliestTouch { var at: Int64; var channel: Int32; var campaignID: Int64? }
+    private var earliestChannels: [String] = []
     /// The earliest time this run saw each lead enter each milestone (``LeadMilestones/stageColumns``
     /// then the first conversion; lane `k` milestone `k`, `Int64.max` where none was seen), merged
     /// into ``LeadFirsts`` at the end of the run.
@@ -432,11 +435,12 @@ public final class WarehouseWriter {
     }
 
     private func insertTouchBatch(_ touches: ArraySlice<TouchRow>) throws -> [Result<WriteOutcome, WarehouseError>] {
-        let touches = Array(touches)
         try noteRunTouches()
         let s = try insertTouchBatchStatement ?? prepareTouchBatch()
         s.reset()
-        for (i, touch) in touches.enumerated() { try bind(touch, to: s, from: Int32(i * 11 + 1)) }
+        // By index, not by copying the rows out: each copy retains and releases six strings.
+        let first = touches.startIndex
+        for i in touches.indices { try bind(touches[i], to: s, from: Int32((i - first) * 11 + 1)) }
         do {
             try s.step()
         } catch {
@@ -445,13 +449,14 @@ public final class WarehouseWriter {
             return try touches.map(insertTouchAlone)
         }
         let inserted = db.changes
-        var outcomes = [Result<WriteOutcome, WarehouseError>](repeating: .success(.unchanged), count: touches.count)
         if inserted == touches.count {
-            for (i, touch) in touches.enumerated() {
-                noteInserted(touch)
-                outcomes[i] = .success(.inserted)
-            }
-        } else if inserted > 0 {
+            lastTouchID = db.lastInsertedRowID
+            for i in touches.indices { noteInserted(touches[i]) }
+            return Array(repeating: .success(.inserted), count: touches.count)
+        }
+        let touches = Array(touches)
+        var outcomes = [Result<WriteOutcome, WarehouseError>](repeating: .success(.unchanged), count: touches.count)
+        if inserted > 0 {
             // Some keys were taken: read back which rows went in (they are the new ids, in the
             // statement's order) and match them to the touches in order.
             var i = 0
@@ -521,7 +526,11 @@ public final class WarehouseWriter {
         if let kept = runTouches?.count, kept > keptTouchLimit { runTouches = nil }
         let seconds = touch.at.secondsSinceEpoch
         if let known = earliestTouches[touch.leadID], known.at <= seconds { return }
-        earliestTouches[touch.leadID] = EarliestTouch(at: seconds, channel: touch.channel, campaignID: touch.campaignID)
+        let channel = earliestChannels.firstIndex(of: touch.channel) ?? {
+            earliestChannels.append(touch.channel)
+            return earliestChannels.count - 1
+        }()
+        earliestTouches[touch.leadID] = EarliestTouch(at: seconds, channel: Int32(channel), campaignID: touch.campaignID)
     }
 
     /// `lead`'s journey row needs `parts` packed again at the end of the run (none: only its lead columns).
@@ -673,7 +682,7 @@ public final class WarehouseWriter {
         try earliestTouches.forEach { lead, touch in
             update.reset()
             try update.bind(lead, at: 1)
-            try update.bind(touch.channel, at: 2)
+            try update.bind(earliestChannels[Int(touch.channel)], at: 2)
             try update.bind(touch.campaignID, at: 3)
             try update.bind(touch.at, at: 4)
             try update.step()
