@@ -33,15 +33,10 @@ public struct IdentifierHasher: Sendable {
     /// Trimmed of spaces and tabs, lowercased. An ASCII value (nearly every one) is done on its
     /// bytes, any other by its characters.
     public static func normaliseEmail(_ email: String) -> String {
-        let fast = email.utf8.withContiguousStorageIfAvailable { bytes -> String? in
-            guard ContactValidation.isASCII(bytes) else { return nil }
-            let trimmed = trimmingSpacesAndTabs(bytes)
-            return String(unsafeUninitializedCapacity: trimmed.count) { out in
-                for (i, b) in trimmed.enumerated() { out[i] = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b) ? b + 32 : b }
-                return trimmed.count
-            }
-        }
-        return (fast ?? nil) ?? normaliseEmailByCharacters(email)
+        onTrimmedASCII(email) { trimmed, out in
+            for (i, b) in trimmed.enumerated() { out[i] = (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(b) ? b + 32 : b }
+            return trimmed.count
+        } ?? normaliseEmailByCharacters(email)
     }
 
     static func normaliseEmailByCharacters(_ email: String) -> String {
@@ -51,17 +46,12 @@ public struct IdentifierHasher: Sendable {
     /// The digits, after a `+` if the trimmed value starts with one. An ASCII value is done on
     /// its bytes, any other by its characters.
     public static func normalisePhone(_ phone: String) -> String {
-        let fast = phone.utf8.withContiguousStorageIfAvailable { bytes -> String? in
-            guard ContactValidation.isASCII(bytes) else { return nil }
-            let trimmed = trimmingSpacesAndTabs(bytes)
-            return String(unsafeUninitializedCapacity: trimmed.count) { out in
-                var n = 0
-                if trimmed.first == UInt8(ascii: "+") { out[0] = UInt8(ascii: "+"); n = 1 }
-                for b in trimmed where (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) { out[n] = b; n += 1 }
-                return n
-            }
-        }
-        return (fast ?? nil) ?? normalisePhoneByCharacters(phone)
+        onTrimmedASCII(phone) { trimmed, out in
+            var n = 0
+            if trimmed.first == UInt8(ascii: "+") { out[0] = UInt8(ascii: "+"); n = 1 }
+            for b in trimmed where (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b) { out[n] = b; n += 1 }
+            return n
+        } ?? normalisePhoneByCharacters(phone)
     }
 
     static func normalisePhoneByCharacters(_ phone: String) -> String {
@@ -70,11 +60,18 @@ public struct IdentifierHasher: Sendable {
         return trimmed.hasPrefix("+") ? "+" + digits : digits
     }
 
-    private static func trimmingSpacesAndTabs(_ bytes: UnsafeBufferPointer<UInt8>) -> Slice<UnsafeBufferPointer<UInt8>> {
-        let blank = { (b: UInt8) in b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
-        guard let first = bytes.firstIndex(where: { !blank($0) }) else { return bytes[0..<0] }
-        let last = bytes.lastIndex(where: { !blank($0) })!
-        return bytes[first...last]
+    /// The string `write` makes of the value's bytes trimmed of spaces and tabs (at most as many
+    /// bytes; it returns how many it wrote) — for an ASCII value; nil for any other.
+    private static func onTrimmedASCII(_ value: String,
+                                       _ write: (Slice<UnsafeBufferPointer<UInt8>>, UnsafeMutableBufferPointer<UInt8>) -> Int) -> String? {
+        let made = value.utf8.withContiguousStorageIfAvailable { bytes -> String? in
+            guard ContactValidation.isASCII(bytes) else { return nil }
+            let blank = { (b: UInt8) in b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
+            guard let first = bytes.firstIndex(where: { !blank($0) }) else { return "" }
+            let trimmed = bytes[first...bytes.lastIndex(where: { !blank($0) })!]
+            return String(unsafeUninitializedCapacity: trimmed.count) { write(trimmed, $0) }
+        }
+        return made ?? nil
     }
 }
 

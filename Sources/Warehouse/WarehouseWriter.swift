@@ -297,20 +297,14 @@ public final class WarehouseWriter {
     /// same phone hash (colleagues and family share phones far more often than emails).
     public func upsertLead(_ lead: LeadRecord, emailHash: String?, phoneHash: String?) throws -> (id: Int64, outcome: WriteOutcome) {
         emailLookup = .index
-        // With the indexes deferred, leads are found by their hashes' bytes; a hash of another
-        // shape (not written by this writer's hasher) sends the run back to the indexes.
-        var bytes: (email: HashBytes?, phone: HashBytes?) = (nil, nil)
-        if deferredLeadIndexes != nil {
-            bytes = (emailHash.flatMap(HashBytes.init(hex:)), phoneHash.flatMap(HashBytes.init(hex:)))
-            if (emailHash != nil && bytes.email == nil) || (phoneHash != nil && bytes.phone == nil) { try buildDeferredLeadIndexes() }
-        }
+        let bytes = try deferredLookupBytes(email: emailHash, phone: phoneHash)
         var existing = try lead.key.flatMap { try leadID(forKey: $0) }
         var newKey = existing == nil && lead.key != nil
         if existing == nil, let emailHash {
-            existing = if let deferred = deferredLeadIndexes { deferred.lead(email: bytes.email!) } else { try lookup(findLeadByEmail, emailHash) }
+            existing = try bytes.email.map { deferredLeadIndexes!.lead(email: $0) } ?? lookup(findLeadByEmail, emailHash)
         }
         if existing == nil, emailHash == nil, let phoneHash {
-            existing = if let deferred = deferredLeadIndexes { deferred.lead(phone: bytes.phone!) } else { try lookup(findLeadByPhone, phoneHash) }
+            existing = try bytes.phone.map { deferredLeadIndexes!.lead(phone: $0) } ?? lookup(findLeadByPhone, phoneHash)
         }
         let a = lead.attributes
         let values: [String?] = [a.country, a.region, a.ageBand, a.gender, a.incomeBand, a.industry, a.companySize, a.interests, lead.sourceLabel]
@@ -331,10 +325,7 @@ public final class WarehouseWriter {
             }
             // The email hash may belong to another lead already: this lead's identifiers then stay
             // as they are. The unique index refuses the update; with it deferred, the map tells.
-            var emailTaken = false
-            if let deferred = deferredLeadIndexes, let email = bytes.email, let owner = deferred.lead(email: email), owner != existing {
-                emailTaken = try db.scalarInt("SELECT email_hash IS NULL FROM leads WHERE id = ?", [.integer(existing)]) == 1
-            }
+            let emailTaken = try isEmailTakenWhileDeferred(bytes.email, mergingInto: existing)
             do {
                 try merge(identifiers: !emailTaken)
             } catch {
@@ -347,13 +338,7 @@ public final class WarehouseWriter {
             if changed {
                 noteStaleJourney(of: existing, parts: [])
                 try writeCreation(of: existing, at: lead.createdAt)
-                if deferredLeadIndexes != nil {
-                    var now: (email: HashBytes?, phone: HashBytes?) = (nil, nil)
-                    try db.query("SELECT email_hash, phone_hash FROM leads WHERE id = ?", [.integer(existing)]) { row in
-                        now = (row.text(0).flatMap(HashBytes.init(hex:)), row.text(1).flatMap(HashBytes.init(hex:)))
-                    }
-                    deferredLeadIndexes?.note(lead: existing, email: now.email, phone: now.phone)
-                }
+                try noteMergedContactsWhileDeferred(of: existing)
             }
         } else {
             let s = insertLeadStatement
@@ -378,6 +363,34 @@ public final class WarehouseWriter {
             leadKeys?[key] = id
         }
         return (id, outcome)
+    }
+
+    /// With the leads' indexes deferred, the bytes of the hashes ``upsertLead(_:emailHash:phoneHash:)``
+    /// finds leads by (nil for a hash not given, and both nil when the indexes are kept). A hash of
+    /// another shape (not written by this writer's hasher) builds the indexes, which answer from then on.
+    private func deferredLookupBytes(email: String?, phone: String?) throws -> (email: HashBytes?, phone: HashBytes?) {
+        guard deferredLeadIndexes != nil else { return (nil, nil) }
+        let bytes = (email: email.flatMap(HashBytes.init(hex:)), phone: phone.flatMap(HashBytes.init(hex:)))
+        guard (email == nil) == (bytes.email == nil), (phone == nil) == (bytes.phone == nil) else {
+            try buildDeferredLeadIndexes()
+            return (nil, nil)
+        }
+        return bytes
+    }
+
+    /// Whether merging `email` into `lead` would give it an email hash another lead has — what
+    /// the unique index refuses, asked of the map while the index is deferred (false otherwise).
+    private func isEmailTakenWhileDeferred(_ email: HashBytes?, mergingInto lead: Int64) throws -> Bool {
+        guard let email, let owner = deferredLeadIndexes?.lead(email: email), owner != lead else { return false }
+        return try db.scalarInt("SELECT email_hash IS NULL FROM leads WHERE id = ?", [.integer(lead)]) == 1
+    }
+
+    /// Tells the deferred indexes' maps the hashes a merge left `lead` with.
+    private func noteMergedContactsWhileDeferred(of lead: Int64) throws {
+        guard deferredLeadIndexes != nil else { return }
+        try db.query("SELECT email_hash, phone_hash FROM leads WHERE id = ?", [.integer(lead)]) { row in
+            deferredLeadIndexes?.note(lead: lead, email: row.text(0).flatMap(HashBytes.init(hex:)), phone: row.text(1).flatMap(HashBytes.init(hex:)))
+        }
     }
 
     /// A new lead's ``LeadFirsts`` row, or a merged lead's creation time there if `at` is earlier.
