@@ -5,7 +5,8 @@
 # peak resident memory for each step. Beside each step that has one it runs the nearest
 # reference on the same data in the same run and prints the ratio (reference ÷ ours): the
 # sqlite3 shell's `.import` of the same file for imports, the same report hand-written in SQL
-# (scripts/reference-sql) for reports, `sqlite3 .dump | gzip -6` for the snapshot.
+# (scripts/reference-sql) for reports, `sqlite3 .dump | gzip -6` for the snapshot. After the
+# imports it prints SQLite's own floor for the touch file's rows (scripts/touch-floor.sh).
 #
 #   scripts/benchmark.sh [LEADS] [DAYS]      # default 200000 leads over 365 days
 #
@@ -73,6 +74,10 @@ for dir in "$data"/*/; do
 done
 for source in touches conversions stages outreach; do import_file "$source" "$data/$source.csv"; done
 measure "re-import touches (no-op)" "$(count "$data/touches.csv")" "$bin/leadledger" import touches "$data/touches.csv" --db "$db"
+# What SQLite alone needs to store the touch file's rows in each table shape (scripts/touch-floor.sh):
+# the floor under the touch-import bar, measured on this machine in this run.
+echo "SQLite's own floor for the touch file's rows (scripts/touch-floor.sh; parsed and resolved beforehand):"
+scripts/touch-floor.sh "$db" touches.csv | sed 's/^/  /'
 # Reports beside the same report hand-written in SQL (scripts/reference-sql) run by sqlite3.
 for report in channels campaigns funnel; do
   versus "report $report (vs plain SQL)" "-" "sqlite3 '$db' < scripts/reference-sql/report-$report.sql" \

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SQLite's own floor for storing a touch file, without LeadLedger: how long SQLite alone takes
+# to store the rows of one import run when they are already parsed, resolved to lead ids and
+# classified — the best any importer that writes them through SQLite could do on this machine.
+#
+#   scripts/touch-floor.sh WAREHOUSE [FILE_NAME]    # FILE_NAME default: touches.csv
+#
+# WAREHOUSE is a warehouse that has imported FILE_NAME (the benchmark runner's, or one built by
+# hand). The run's touchpoints are copied, in their import order, into a staging table; the
+# touches imported before that run are the "earlier" rows. For each table shape below a new
+# database gets the earlier rows first (not timed), then the run's rows by one
+# `INSERT … SELECT` in one transaction, with the pragmas a large import uses (rollback
+# journal, synchronous FULL, 128 MiB page cache). The time is that insert and its commit.
+#
+# Shapes, widest first:
+#   as stored      the warehouse's touchpoints: text channel and kind, the five raw strings
+#                  (UTM tags, referrer, landing page) in the row, natural key, channel index
+#   integers       the same facts as small integers, no raw strings; natural key, channel index
+#   narrowest      integers, WITHOUT ROWID keyed by the natural key: the least that still keeps
+#                  "importing overlapping files never double-counts" in SQLite
+#   no uniqueness  integers, no index at all (a bare append: a lower bound, not a design)
+#
+# It measures; it asserts nothing. The brief's bar is 1,000,000 touch rows per second for the
+# whole import (parsing, classifying, resolving leads, the leads' derived rows, the commit).
+set -euo pipefail
+db="${1:?usage: scripts/touch-floor.sh WAREHOUSE [FILE_NAME]}"
+file="${2:-touches.csv}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+stage="$work/stage.sqlite"
+
+# The run that inserted the file's rows (a later `--again` of the same file inserts none).
+run=$(sqlite3 "$db" "SELECT id FROM import_runs WHERE file_name = '$(printf %s "$file" | sed "s/'/''/g")'
+                     ORDER BY rows_inserted DESC, id LIMIT 1")
+[ -n "$run" ] || { echo "no import run of $file in $db" >&2; exit 1; }
+
+# The staged rows: the run's touches in import order, and the touches imported before it.
+sqlite3 "$stage" > /dev/null <<SQL
+PRAGMA journal_mode = OFF;
+ATTACH '$db' AS w;
+CREATE TABLE channel_codes (name TEXT PRIMARY KEY, code INTEGER) WITHOUT ROWID;
+INSERT INTO channel_codes SELECT id, row_number() OVER (ORDER BY id) FROM w.channels;
+CREATE TABLE kind_codes (name TEXT PRIMARY KEY, code INTEGER) WITHOUT ROWID;
+INSERT INTO kind_codes SELECT kind, row_number() OVER (ORDER BY kind) FROM (SELECT DISTINCT kind FROM w.touchpoints);
+CREATE TABLE staged AS SELECT t.lead_id, t.occurred_at, t.channel_id, c.code AS channel, t.campaign_id, t.kind,
+    k.code AS kind_code, t.utm_source, t.utm_medium, t.utm_campaign, t.referrer, t.landing_page
+    FROM w.touchpoints t JOIN channel_codes c ON c.name = t.channel_id JOIN kind_codes k ON k.name = t.kind
+    WHERE t.import_run_id = $run ORDER BY t.id;
+CREATE TABLE earlier AS SELECT t.lead_id, t.occurred_at, t.channel_id, c.code AS channel, t.campaign_id, t.kind,
+    k.code AS kind_code, t.utm_source, t.utm_medium, t.utm_campaign, t.referrer, t.landing_page
+    FROM w.touchpoints t JOIN channel_codes c ON c.name = t.channel_id JOIN kind_codes k ON k.name = t.kind
+    WHERE t.import_run_id < $run ORDER BY t.id;
+SQL
+rows=$(sqlite3 "$stage" "SELECT count(*) FROM staged")
+earlier=$(sqlite3 "$stage" "SELECT count(*) FROM earlier")
+echo "run #$run ($file): $rows touches, after $earlier earlier ones; 1 M rows/s would be $(awk -v r="$rows" 'BEGIN { printf "%.2f", r / 1e6 }') s"
+printf '%-16s %9s %11s\n' "shape" "seconds" "rows/s"
+
+# shape NAME DDL COLUMNS SELECTED: earlier rows in (untimed), then the run's rows, timed.
+shape() {
+  local name="$1" ddl="$2" columns="$3" selected="$4" target="$work/$1.sqlite"
+  rm -f "$target"
+  sqlite3 "$target" "PRAGMA page_size = 4096; $ddl" \
+    "ATTACH '$stage' AS s; INSERT INTO t ($columns) SELECT $selected FROM s.earlier ORDER BY rowid;"
+  /usr/bin/time -f "%e" -o "$work/time" sqlite3 "$target" \
+    "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA cache_size = -131072;" \
+    "ATTACH '$stage' AS s;" \
+    "BEGIN; INSERT INTO t ($columns) SELECT $selected FROM s.staged ORDER BY rowid; COMMIT;" > /dev/null
+  awk -v n="$name" -v r="$rows" -v s="$(tail -n 1 "$work/time")" 'BEGIN { printf "%-16s %9.2f %11s\n", n, s, (s > 0 ? sprintf("%.0f", r / s) : "-") }'
+  rm -f "$target"
+}
+
+raw="lead_id, occurred_at, channel_id, campaign_id, kind, utm_source, utm_medium, utm_campaign, referrer, landing_page"
+kinds=$(sqlite3 "$stage" "SELECT group_concat('kind = ''' || name || '''', ' OR ') FROM kind_codes")
+shape "as stored" "CREATE TABLE t (id INTEGER PRIMARY KEY, lead_id INTEGER NOT NULL, occurred_at INTEGER NOT NULL,
+    channel_id TEXT NOT NULL, campaign_id INTEGER, kind TEXT NOT NULL CHECK ($kinds), utm_source TEXT, utm_medium TEXT,
+    utm_campaign TEXT, referrer TEXT, landing_page TEXT, import_run_id INTEGER NOT NULL DEFAULT 1) STRICT;
+  CREATE UNIQUE INDEX t_key ON t (occurred_at, lead_id, kind, channel_id);
+  CREATE INDEX t_channel ON t (channel_id, occurred_at);" "$raw" "$raw"
+ints="lead_id, occurred_at, channel, campaign_id, kind"
+picked="lead_id, occurred_at, channel, campaign_id, kind_code"
+shape "integers" "CREATE TABLE t (id INTEGER PRIMARY KEY, lead_id INTEGER NOT NULL, occurred_at INTEGER NOT NULL,
+    channel INTEGER NOT NULL, campaign_id INTEGER, kind INTEGER NOT NULL, import_run_id INTEGER NOT NULL DEFAULT 1) STRICT;
+  CREATE UNIQUE INDEX t_key ON t (occurred_at, lead_id, kind, channel);
+  CREATE INDEX t_channel ON t (channel, occurred_at);" "$ints" "$picked"
+shape "narrowest" "CREATE TABLE t (occurred_at INTEGER NOT NULL, lead_id INTEGER NOT NULL, kind INTEGER NOT NULL,
+    channel INTEGER NOT NULL, campaign_id INTEGER, PRIMARY KEY (occurred_at, lead_id, kind, channel)) STRICT, WITHOUT ROWID;" \
+  "$ints" "$picked"
+shape "no uniqueness" "CREATE TABLE t (lead_id INTEGER NOT NULL, occurred_at INTEGER NOT NULL, channel INTEGER NOT NULL,
+    campaign_id INTEGER, kind INTEGER NOT NULL) STRICT;" "$ints" "$picked"
