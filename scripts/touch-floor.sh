@@ -13,9 +13,11 @@
 # journal, synchronous FULL, 128 MiB page cache). The time is that insert and its commit.
 #
 # Shapes, widest first:
-#   as stored      the warehouse's touchpoints: text channel and kind, the five raw strings
+#   as stored      the warehouse's touchpoints: text channel and kind, the five raw fields
 #                  (UTM tags, referrer, landing page) in the row, natural key, channel index
-#   integers       the same facts as small integers, no raw strings; natural key, channel index
+#   fields apart   the same, with the raw fields in a table of their own keyed by the touch's id
+#   no raw fields  the same without the raw fields at all
+#   integers       channel and kind as small integers, no raw fields; natural key, channel index
 #   narrowest      integers, WITHOUT ROWID keyed by the natural key: the least that still keeps
 #                  "importing overlapping files never double-counts" in SQLite
 #   no uniqueness  integers, no index at all (a bare append: a lower bound, not a design)
@@ -56,35 +58,45 @@ earlier=$(sqlite3 "$stage" "SELECT count(*) FROM earlier")
 echo "run #$run ($file): $rows touches, after $earlier earlier ones; 1 M rows/s would be $(awk -v r="$rows" 'BEGIN { printf "%.2f", r / 1e6 }') s"
 printf '%-16s %9s %11s\n' "shape" "seconds" "rows/s"
 
-# shape NAME DDL COLUMNS SELECTED: earlier rows in (untimed), then the run's rows, timed.
+# shape NAME DDL INSERT: earlier rows in (untimed), then the run's rows, timed. INSERT is the SQL
+# that stores the rows of the table named ROWS (s.earlier, then s.staged) in their import order.
 shape() {
-  local name="$1" ddl="$2" columns="$3" selected="$4" target="$work/$1.sqlite"
+  local name="$1" ddl="$2" insert="$3" target="$work/$1.sqlite"
   rm -f "$target"
-  sqlite3 "$target" "PRAGMA page_size = 4096; $ddl" \
-    "ATTACH '$stage' AS s; INSERT INTO t ($columns) SELECT $selected FROM s.earlier ORDER BY rowid;"
+  sqlite3 "$target" "PRAGMA page_size = 4096; $ddl" "ATTACH '$stage' AS s; ${insert//ROWS/s.earlier}"
   /usr/bin/time -f "%e" -o "$work/time" sqlite3 "$target" \
     "PRAGMA journal_mode = DELETE; PRAGMA synchronous = FULL; PRAGMA cache_size = -131072;" \
     "ATTACH '$stage' AS s;" \
-    "BEGIN; INSERT INTO t ($columns) SELECT $selected FROM s.staged ORDER BY rowid; COMMIT;" > /dev/null
+    "BEGIN; ${insert//ROWS/s.staged} COMMIT;" > /dev/null
   awk -v n="$name" -v r="$rows" -v s="$(tail -n 1 "$work/time")" 'BEGIN { printf "%-16s %9.2f %11s\n", n, s, (s > 0 ? sprintf("%.0f", r / s) : "-") }'
   rm -f "$target"
 }
+# into TABLE COLUMNS SELECTED: an INSERT of every row of ROWS, in order.
+into() { echo "INSERT INTO $1 ($2) SELECT $3 FROM ROWS ORDER BY rowid;"; }
 
-raw="lead_id, occurred_at, channel_id, campaign_id, kind, utm_source, utm_medium, utm_campaign, referrer, landing_page"
+facts="lead_id, occurred_at, channel_id, campaign_id, kind"
+fields="utm_source, utm_medium, utm_campaign, referrer, landing_page"
 kinds=$(sqlite3 "$stage" "SELECT group_concat('kind = ''' || name || '''', ' OR ') FROM kind_codes")
-shape "as stored" "CREATE TABLE t (id INTEGER PRIMARY KEY, lead_id INTEGER NOT NULL, occurred_at INTEGER NOT NULL,
-    channel_id TEXT NOT NULL, campaign_id INTEGER, kind TEXT NOT NULL CHECK ($kinds), utm_source TEXT, utm_medium TEXT,
-    utm_campaign TEXT, referrer TEXT, landing_page TEXT, import_run_id INTEGER NOT NULL DEFAULT 1) STRICT;
-  CREATE UNIQUE INDEX t_key ON t (occurred_at, lead_id, kind, channel_id);
-  CREATE INDEX t_channel ON t (channel_id, occurred_at);" "$raw" "$raw"
+touches="CREATE TABLE t (id INTEGER PRIMARY KEY, lead_id INTEGER NOT NULL, occurred_at INTEGER NOT NULL,
+    channel_id TEXT NOT NULL, campaign_id INTEGER, kind TEXT NOT NULL CHECK ($kinds)"
+keys="CREATE UNIQUE INDEX t_key ON t (occurred_at, lead_id, kind, channel_id);
+  CREATE INDEX t_channel ON t (channel_id, occurred_at);"
+shape "as stored" "$touches, utm_source TEXT, utm_medium TEXT, utm_campaign TEXT, referrer TEXT, landing_page TEXT,
+    import_run_id INTEGER NOT NULL DEFAULT 1) STRICT; $keys" "$(into t "$facts, $fields" "$facts, $fields")"
+# The raw fields in a table of their own, keyed by the touch's id (an append, no index).
+shape "fields apart" "$touches, import_run_id INTEGER NOT NULL DEFAULT 1) STRICT; $keys
+  CREATE TABLE f (touch_id INTEGER PRIMARY KEY, utm_source TEXT, utm_medium TEXT, utm_campaign TEXT, referrer TEXT,
+    landing_page TEXT) STRICT;" \
+  "$(into f "touch_id, $fields" "coalesce((SELECT max(id) FROM t), 0) + rowid, $fields") $(into t "$facts" "$facts")"
+shape "no raw fields" "$touches, import_run_id INTEGER NOT NULL DEFAULT 1) STRICT; $keys" "$(into t "$facts" "$facts")"
 ints="lead_id, occurred_at, channel, campaign_id, kind"
 picked="lead_id, occurred_at, channel, campaign_id, kind_code"
 shape "integers" "CREATE TABLE t (id INTEGER PRIMARY KEY, lead_id INTEGER NOT NULL, occurred_at INTEGER NOT NULL,
     channel INTEGER NOT NULL, campaign_id INTEGER, kind INTEGER NOT NULL, import_run_id INTEGER NOT NULL DEFAULT 1) STRICT;
   CREATE UNIQUE INDEX t_key ON t (occurred_at, lead_id, kind, channel);
-  CREATE INDEX t_channel ON t (channel, occurred_at);" "$ints" "$picked"
+  CREATE INDEX t_channel ON t (channel, occurred_at);" "$(into t "$ints" "$picked")"
 shape "narrowest" "CREATE TABLE t (occurred_at INTEGER NOT NULL, lead_id INTEGER NOT NULL, kind INTEGER NOT NULL,
     channel INTEGER NOT NULL, campaign_id INTEGER, PRIMARY KEY (occurred_at, lead_id, kind, channel)) STRICT, WITHOUT ROWID;" \
-  "$ints" "$picked"
+  "$(into t "$ints" "$picked")"
 shape "no uniqueness" "CREATE TABLE t (lead_id INTEGER NOT NULL, occurred_at INTEGER NOT NULL, channel INTEGER NOT NULL,
-    campaign_id INTEGER, kind INTEGER NOT NULL) STRICT;" "$ints" "$picked"
+    campaign_id INTEGER, kind INTEGER NOT NULL) STRICT;" "$(into t "$ints" "$picked")"
