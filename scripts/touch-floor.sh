@@ -10,7 +10,8 @@
 # touches imported before that run are the "earlier" rows. For each table shape below a new
 # database gets the earlier rows first (not timed), then the run's rows by one
 # `INSERT … SELECT` in one transaction, with the pragmas a large import uses (rollback
-# journal, synchronous FULL, 128 MiB page cache). The time is that insert and its commit.
+# journal, synchronous FULL, 128 MiB page cache; no foreign-key checks, which an import also
+# switches off for its run). The time is that insert and its commit.
 #
 # Shapes, widest first:
 #   as stored      the warehouse's touchpoints: text channel and kind, the five raw fields
@@ -44,14 +45,11 @@ CREATE TABLE channel_codes (name TEXT PRIMARY KEY, code INTEGER) WITHOUT ROWID;
 INSERT INTO channel_codes SELECT id, row_number() OVER (ORDER BY id) FROM w.channels;
 CREATE TABLE kind_codes (name TEXT PRIMARY KEY, code INTEGER) WITHOUT ROWID;
 INSERT INTO kind_codes SELECT kind, row_number() OVER (ORDER BY kind) FROM (SELECT DISTINCT kind FROM w.touchpoints);
-CREATE TABLE staged AS SELECT t.lead_id, t.occurred_at, t.channel_id, c.code AS channel, t.campaign_id, t.kind,
-    k.code AS kind_code, t.utm_source, t.utm_medium, t.utm_campaign, t.referrer, t.landing_page
-    FROM w.touchpoints t JOIN channel_codes c ON c.name = t.channel_id JOIN kind_codes k ON k.name = t.kind
-    WHERE t.import_run_id = $run ORDER BY t.id;
-CREATE TABLE earlier AS SELECT t.lead_id, t.occurred_at, t.channel_id, c.code AS channel, t.campaign_id, t.kind,
-    k.code AS kind_code, t.utm_source, t.utm_medium, t.utm_campaign, t.referrer, t.landing_page
-    FROM w.touchpoints t JOIN channel_codes c ON c.name = t.channel_id JOIN kind_codes k ON k.name = t.kind
-    WHERE t.import_run_id < $run ORDER BY t.id;
+CREATE TEMP VIEW coded AS SELECT t.id AS touch, t.import_run_id AS run, t.lead_id, t.occurred_at, t.channel_id, c.code AS channel,
+    t.campaign_id, t.kind, k.code AS kind_code, t.utm_source, t.utm_medium, t.utm_campaign, t.referrer, t.landing_page
+    FROM w.touchpoints t JOIN channel_codes c ON c.name = t.channel_id JOIN kind_codes k ON k.name = t.kind;
+CREATE TABLE staged AS SELECT * FROM coded WHERE run = $run ORDER BY touch;
+CREATE TABLE earlier AS SELECT * FROM coded WHERE run < $run ORDER BY touch;
 SQL
 rows=$(sqlite3 "$stage" "SELECT count(*) FROM staged")
 earlier=$(sqlite3 "$stage" "SELECT count(*) FROM earlier")
