@@ -25,32 +25,52 @@ swift build -c release -q --product DemoDataGenerator
 bin="$(swift build -c release --show-bin-path)"
 
 db="$work/bench.sqlite"
-printf '%-50s %10s %9s %11s %8s %11s %8s\n' "step" "rows" "seconds" "rows/s" "RSS MB" "reference s" "ratio"
+# Read-only steps whose bar is a second or two (reports, attribution) run this many times and
+# print the median, with the fastest and slowest run: on a shared machine one run can be 10-30 %
+# off. Imports run once (each needs the warehouse as it was before it); references run once.
+runs="${BENCH_RUNS:-3}"
+printf '%-50s %10s %9s %11s %8s %11s %8s  %s\n' "step" "rows" "seconds" "rows/s" "RSS MB" "reference s" "ratio" "runs"
 # timed COMMAND... : runs it, sets $secs and $kb (peak resident memory).
 timed() {
   /usr/bin/time -f "%e %M" -o "$work/time" "$@" > "$work/out" 2>&1 || { cat "$work/out" >&2; exit 1; }
   read -r secs kb < "$work/time"
 }
-# row NAME ROWS SECONDS KB [REFERENCE_SECONDS]: one line of the table. The ratio is the
+# timed_runs N COMMAND... : runs it N times; sets $secs to the median, $kb to the largest peak
+# and $spread to "N: fastest-slowest" (empty for one run).
+timed_runs() {
+  local n="$1" i peak=0; shift
+  : > "$work/times"
+  for ((i = 0; i < n; i++)); do
+    timed "$@"
+    echo "$secs" >> "$work/times"
+    if (( kb > peak )); then peak=$kb; fi
+  done
+  kb=$peak
+  secs=$(sort -n "$work/times" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
+  spread=""
+  if (( n > 1 )); then spread=$(sort -n "$work/times" | awk -v n="$n" 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%d: %.2f-%.2f", n, lo, hi }'); fi
+}
+# row NAME ROWS SECONDS KB [REFERENCE_SECONDS [SPREAD]]: one line of the table. The ratio is the
 # reference's time over ours: above 1, LeadLedger is faster than the reference.
 row() {
-  awk -v n="$1" -v r="$2" -v s="$3" -v k="$4" -v ref="${5:-}" 'BEGIN {
+  awk -v n="$1" -v r="$2" -v s="$3" -v k="$4" -v ref="${5:-}" -v spread="${6:-}" 'BEGIN {
     rate = (s > 0 && r > 0) ? sprintf("%.0f", r / s) : "-"
     refs = (ref == "") ? "-" : sprintf("%.2f", ref)
     ratio = (ref == "" || s == 0) ? "-" : sprintf("%.2f", ref / s)
-    printf "%-50s %10s %9.2f %11s %8.1f %11s %8s\n", n, r, s, rate, k / 1024, refs, ratio }'
+    printf "%-50s %10s %9.2f %11s %8.1f %11s %8s  %s\n", n, r, s, rate, k / 1024, refs, ratio, (spread == "" ? "-" : spread) }'
 }
+# measure and versus run our command $repeat times (1 unless the call sets it: `repeat=$runs measure …`).
 measure() {  # NAME ROWS COMMAND...
   local name="$1" rows="$2"; shift 2
-  timed "$@"
-  row "$name" "$rows" "$secs" "$kb"
+  timed_runs "${repeat:-1}" "$@"
+  row "$name" "$rows" "$secs" "$kb" "" "$spread"
 }
 versus() {  # NAME ROWS REFERENCE_SHELL_COMMAND COMMAND... : ours beside the nearest reference, same data, same run
   local name="$1" rows="$2" reference="$3"; shift 3
   timed sh -c "$reference"
   local ref="$secs"
-  timed "$@"
-  row "$name" "$rows" "$secs" "$kb" "$ref"
+  timed_runs "${repeat:-1}" "$@"
+  row "$name" "$rows" "$secs" "$kb" "$ref" "$spread"
 }
 count() { echo $(( $(wc -l < "$1") - 1 )); }
 # The sqlite3 shell's .import of the same file into a bare table (no validation, no index).
@@ -80,17 +100,17 @@ echo "SQLite's own floor for the touch file's rows (scripts/touch-floor.sh; pars
 scripts/touch-floor.sh "$db" touches.csv | sed 's/^/  /'
 # Reports beside the same report hand-written in SQL (scripts/reference-sql) run by sqlite3.
 for report in channels campaigns funnel; do
-  versus "report $report (vs plain SQL)" "-" "sqlite3 '$db' < scripts/reference-sql/report-$report.sql" \
+  repeat=$runs versus "report $report (vs plain SQL)" "-" "sqlite3 '$db' < scripts/reference-sql/report-$report.sql" \
     "$bin/leadledger" report "$report" --db "$db"
 done
 for report in cohorts velocity; do
-  measure "report $report" "-" "$bin/leadledger" report "$report" --db "$db"
+  repeat=$runs measure "report $report" "-" "$bin/leadledger" report "$report" --db "$db"
 done
 measure "score" "-" "$bin/leadledger" score --db "$db" --format csv
 measure "segments" "-" "$bin/leadledger" segments --db "$db"
 conversions=$(( $(wc -l < "$data/conversions.csv") - 1 ))
 for model in first last linear time-decay position w-shaped full-path markov shapley; do
-  measure "attribute --model $model (warehouse)" "$conversions" "$bin/leadledger" attribute --model "$model" --db "$db"
+  repeat=$runs measure "attribute --model $model (warehouse)" "$conversions" "$bin/leadledger" attribute --model "$model" --db "$db"
 done
 # The models alone on 1M journeys: a path file of one row per journey (1-12 steps, 7 channels).
 paths="${BENCH_DATA:-bench-data}/paths-1m.csv"
@@ -108,7 +128,7 @@ with open(sys.argv[1], "w") as f:
 PY
 fi
 for model in first last linear position markov shapley; do
-  measure "attribute --model $model (1M-journey path file)" 1000000 "$bin/leadledger" attribute --model "$model" --paths "$paths"
+  repeat=$runs measure "attribute --model $model (1M-journey path file)" 1000000 "$bin/leadledger" attribute --model "$model" --paths "$paths"
 done
 echo "model time alone on the 1M journeys (attribute --timings, after reading the file):"
 "$bin/leadledger" attribute --model all --paths "$paths" --timings 2>&1 >/dev/null | sed 's/^/  /'
