@@ -71,10 +71,24 @@ public enum JourneyReader {
         // (min and max in one query would scan the table; alone, each is one b-tree search.)
         let low = try db.scalarInt("SELECT min(lead_id) FROM lead_journeys"), high = try db.scalarInt("SELECT max(lead_id) FROM lead_journeys")
         let split = low.flatMap { low in high.map { low + ($0 - low) / 2 + 1 } } ?? Int64.max
-        let upperHalf = ParallelRead(db) { db in
-            try JourneyPart(db, leads: split..<Int64.max, options: options, campaignNames: names, lookback: lookback, nullEnd: nullEnd)
+        // Lead ids are dense: a half's id span bounds its journeys when null paths are read (one
+        // per lead, and a few leads convert twice), so each half reserves about that many — the
+        // lower half for both, as the upper one is appended to it — and its array never grows by
+        // copying (7 % of Markov's reading time before). Without null paths the journeys are the
+        // conversions, a fifth of that. Reserved memory is only touched when used. Ids with gaps
+        // (a lead id written by hand) would only make it reserve too much: capped at 4 M journeys.
+        func span(_ from: Int64?, _ to: Int64?) -> Int {
+            guard let from, let to, to >= from else { return 0 }
+            let (difference, overflow) = to.subtractingReportingOverflow(from)
+            return Int(overflow ? 1 << 22 : min(difference, 1 << 22)) + 1
         }
-        var set = try JourneyPart(db, leads: Int64.min..<split, options: options, campaignNames: names, lookback: lookback, nullEnd: nullEnd)
+        let (lowerSpan, upperSpan) = (span(low, split - 1), span(split, high))
+        let upperHalf = ParallelRead(db) { db in
+            try JourneyPart(db, leads: split..<Int64.max, expected: upperSpan, options: options, campaignNames: names,
+                            lookback: lookback, nullEnd: nullEnd)
+        }
+        var set = try JourneyPart(db, leads: Int64.min..<split, expected: lowerSpan + upperSpan, options: options, campaignNames: names,
+                                  lookback: lookback, nullEnd: nullEnd)
         set.append(try upperHalf.wait())
         guard set.currencies.count <= 1 else {
             throw AttributionError.invalidOption("the conversions in range are in several currencies (\(set.currencies.sorted().joined(separator: ", "))); narrow the range")
@@ -96,7 +110,8 @@ public enum JourneyReader {
         var journeys: [Journey] = []
         var currencies = Set<String>()
 
-        init(_ db: Database, leads: Range<Int64>, options: JourneyOptions, campaignNames: [Int64: String], lookback: Int64, nullEnd: Int64) throws {
+        init(_ db: Database, leads: Range<Int64>, expected: Int, options: JourneyOptions, campaignNames: [Int64: String],
+             lookback: Int64, nullEnd: Int64) throws {
             let (start, end) = (options.conversionWindow.lowerBound, options.conversionWindow.upperBound)
             let byCampaign = options.unit == .campaign
             let direct = units.id(for: byCampaign ? "direct/(none)" : "direct")
@@ -104,6 +119,7 @@ public enum JourneyReader {
             // Kind codes fit in 5 bits: codes no kind has count for nothing.
             let counted = (0..<32).map { $0 < LeadJourneys.kinds.count && options.kinds.contains(LeadJourneys.kinds[$0]) }
             var assembler = JourneyAssembler(lookback: lookback, nullEnd: nullEnd, direct: direct, stepTimes: options.stepTimes)
+            assembler.reserve(options.nullPaths ? expected + expected / 8 : expected / 4)
             var lastCurrency: [UInt8] = []
             var units = self.units, currencies = self.currencies
             try LeadJourneys.read(db, leads: leads, convertedOnly: !options.nullPaths) { row in
@@ -137,9 +153,14 @@ public enum JourneyReader {
             let map = next.units.names.map { units.id(for: $0) }
             let identity = map.enumerated().allSatisfy { Int32($0.offset) == $0.element }
             journeys.reserveCapacity(journeys.count + next.journeys.count)
-            for var j in next.journeys {
-                if !identity { j.steps = j.steps.map { map[Int($0)] } }
-                journeys.append(j)
+            if identity {
+                journeys.append(contentsOf: next.journeys)
+            } else {
+                journeys.append(contentsOf: next.journeys.lazy.map { j in
+                    var j = j
+                    j.steps = j.steps.map { map[Int($0)] }
+                    return j
+                })
             }
             currencies.formUnion(next.currencies)
         }
@@ -161,10 +182,20 @@ public enum JourneyReader {
 
 /// The unit id of a touch — its channel, or `channel/campaign` (`channel/(none)` without one) —
 /// from the channel's bytes and the campaign id, without making a string for channels seen before.
+///
+/// It is asked once per lead and channel change (a million times on the benchmark's data), so
+/// channels are found by their id's bytes packed into words (``ChannelWords``), a scan of a few
+/// plain values, rather than by comparing against an array of bytes per channel (which retained
+/// and released the array on every look: 9 % of Markov's reading time before). An id longer than
+/// the words hold is also compared byte for byte.
 struct UnitResolver {
     let unit: JourneyOptions.Unit
     let campaignNames: [Int64: String]
-    private var channels: [(bytes: [UInt8], name: String, unit: Int32)] = []
+    /// For each channel seen, its id's words, its bytes, its name and (crediting channels) its unit.
+    private var words: [ChannelWords] = []
+    private var bytes: [[UInt8]] = []
+    private var names: [String] = []
+    private var channelUnits: [Int32] = []
     private var campaignUnits: [Int: [Int64: Int32]] = [:]
 
     init(unit: JourneyOptions.Unit, campaignNames: [Int64: String]) {
@@ -173,18 +204,44 @@ struct UnitResolver {
     }
 
     mutating func callAsFunction(_ channel: UnsafeBufferPointer<UInt8>, _ campaignID: Int64?, _ units: inout UnitTable) -> Int32 {
+        let key = ChannelWords(channel)
         var c = 0
-        while c < channels.count && !Bytes.equal(channel, channels[c].bytes) { c += 1 }
-        if c == channels.count {
+        while c < words.count && !(words[c] == key && (key.isWhole || Bytes.equal(channel, bytes[c]))) { c += 1 }
+        if c == words.count {
             let name = String(decoding: channel, as: UTF8.self)
-            channels.append((Array(channel), name, unit == .channel ? units.id(for: name) : -1))
+            words.append(key)
+            bytes.append(Array(channel))
+            names.append(name)
+            channelUnits.append(unit == .channel ? units.id(for: name) : -1)
         }
-        if unit == .channel { return channels[c].unit }
-        let key = campaignID ?? -1
-        if let known = campaignUnits[c]?[key] { return known }
-        let id = units.id(for: channels[c].name + "/" + (campaignID.flatMap { campaignNames[$0] } ?? "(none)"))
-        campaignUnits[c, default: [:]][key] = id
+        if unit == .channel { return channelUnits[c] }
+        let campaign = campaignID ?? -1
+        if let known = campaignUnits[c]?[campaign] { return known }
+        let id = units.id(for: names[c] + "/" + (campaignID.flatMap { campaignNames[$0] } ?? "(none)"))
+        campaignUnits[c, default: [:]][campaign] = id
         return id
+    }
+}
+
+/// A channel id's length and first 16 UTF-8 bytes as plain values. Ids of up to 16 bytes (every
+/// channel id so far) are equal exactly when their words are (``isWhole``); longer ones need their
+/// bytes compared too.
+struct ChannelWords: Equatable {
+    var count: Int
+    var head: (UInt64, UInt64) = (0, 0)
+
+    init(_ bytes: UnsafeBufferPointer<UInt8>) {
+        count = bytes.count
+        withUnsafeMutableBytes(of: &head) { head in
+            for i in 0..<min(16, bytes.count) { head[i] = bytes[i] }
+        }
+    }
+
+    /// Whether the words hold the whole id.
+    var isWhole: Bool { count <= 16 }
+
+    static func == (a: ChannelWords, b: ChannelWords) -> Bool {
+        a.count == b.count && a.head.0 == b.head.0 && a.head.1 == b.head.1
     }
 }
 
@@ -200,6 +257,9 @@ struct JourneyAssembler {
     var units: [Int32] = []
     var conversions: [(at: Int64, value: Int64, inRange: Bool)] = []
     private(set) var journeys: [Journey] = []
+
+    /// Makes room for `count` journeys, so that building them never copies the array to grow it.
+    mutating func reserve(_ count: Int) { journeys.reserveCapacity(count) }
 
     init(lookback: Int64, nullEnd: Int64, direct: Int32, stepTimes: Bool = true) {
         self.lookback = lookback

@@ -174,3 +174,36 @@ import Warehouse
         #expect(bare.journeys.map { $0.steps.map { bare.units.names[Int($0)] } } == expected.map { $0.dropFirst().map { String($0.prefix { $0 != "@" }) } })
     }
 }
+
+/// ``UnitResolver`` finds channels by their id's words; ids longer than the words hold are
+/// compared byte for byte as well.
+@Suite struct UnitResolverTests {
+    func resolve(_ ids: [String], unit: JourneyOptions.Unit = .channel, campaigns: [Int64?] = []) -> (ids: [Int32], units: UnitTable) {
+        var resolver = UnitResolver(unit: unit, campaignNames: [7: "tet", 8: "summer"])
+        var units = UnitTable(["direct"])
+        let resolved = ids.enumerated().map { i, id in
+            Array(id.utf8).withUnsafeBufferPointer { resolver($0, i < campaigns.count ? campaigns[i] : nil, &units) }
+        }
+        return (resolved, units)
+    }
+
+    @Test func sameIdSameUnitOtherIdOtherUnit() {
+        let ids = ["social", "seo", "social", "email", "seo", "", "social"]
+        let (resolved, units) = resolve(ids)
+        #expect(resolved.map { units.names[Int($0)] } == ids)
+        #expect(units.names == ["direct", "social", "seo", "email", ""])
+    }
+
+    @Test func longIdsSharingTheirFirstSixteenBytesStayApart() {
+        // Same length, same first 16 bytes; then one differing only in the last byte.
+        let ids = ["partner_network_east", "partner_network_west", "partner_network_east", "partner_network_eass", "abcdefghijklmnop", "abcdefghijklmnoq"]
+        let (resolved, units) = resolve(ids)
+        #expect(resolved.map { units.names[Int($0)] } == ids)
+        #expect(Set(resolved).count == 5)
+    }
+
+    @Test func campaignsAreUnitsOfTheirOwn() {
+        let (resolved, units) = resolve(["social", "social", "social", "seo"], unit: .campaign, campaigns: [7, 8, nil, 7])
+        #expect(resolved.map { units.names[Int($0)] } == ["social/tet", "social/summer", "social/(none)", "seo/tet"])
+    }
+}
