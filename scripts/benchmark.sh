@@ -46,9 +46,8 @@ timed_runs() {
     if (( kb > peak )); then peak=$kb; fi
   done
   kb=$peak
-  secs=$(sort -n "$work/times" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }')
-  spread=""
-  if (( n > 1 )); then spread=$(sort -n "$work/times" | awk -v n="$n" 'NR == 1 { lo = $1 } { hi = $1 } END { printf "%d: %.2f-%.2f", n, lo, hi }'); fi
+  read -r secs spread < <(sort -n "$work/times" | awk '{ v[NR] = $1 }
+    END { printf "%s %s\n", v[int((NR + 1) / 2)], (NR > 1 ? sprintf("%d: %.2f-%.2f", NR, v[1], v[NR]) : "") }')
 }
 # row NAME ROWS SECONDS KB [REFERENCE_SECONDS [SPREAD]]: one line of the table. The ratio is the
 # reference's time over ours: above 1, LeadLedger is faster than the reference.
