@@ -83,6 +83,6 @@ let package = Package(
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "Reports", "Attribution", "TestSupport"]),
         .testTarget(name: "TargetingTests", dependencies: ["Targeting", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "Reports", "TestSupport"]),
         .testTarget(name: "ChannelRegistryTests", dependencies: ["ChannelRegistry", "ChannelKit", "TestSupport"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["leadledger", "DemoDataGenerator", "TestSupport", "ChannelRegistry", "Ingest"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["leadledger", "DemoDataGenerator", "TestSupport", "ChannelRegistry", "Ingest", "Warehouse"]),
     ]
 )

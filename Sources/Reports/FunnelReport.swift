@@ -144,23 +144,23 @@ public enum VelocityReport {
         let byStage = try db.scalarInt("SELECT 1 FROM lifecycle_stages LIMIT 1") != nil
         // When each lead first reached MQL or a later stage (its milestone columns), or was created.
         let qualifiedAt = byStage ? LeadMilestones.reachedSQL("l", stage: 0) : "l.created_at"
-        var counts: [String: Int] = [:]
-        var months: [Int: String] = [:]  // days since 1970 of a month's first day → "YYYY-MM"
+        var counts: [Int: Int] = [:]  // year × 12 + month − 1 → leads
         try db.query("""
             SELECT \(qualifiedAt), l.first_channel FROM lead_firsts l WHERE \(qualifiedAt) >= ?1 AND \(qualifiedAt) < ?2
             """, [.integer(period.startSeconds), .integer(period.endSeconds)]) { s in
             guard channel == nil || channel == (s.text(1) ?? "direct") else { return }
-            let day = Timestamp(secondsSinceEpoch: s.int(0)).day
-            let first = day.adding(days: 1 - day.components.day).daysSinceEpoch
-            let month = months[first] ?? String(day.description.prefix(7))
-            months[first] = month
-            counts[month, default: 0] += 1
+            let (y, m, _) = Timestamp(secondsSinceEpoch: s.int(0)).day.components
+            counts[y * 12 + m - 1, default: 0] += 1
         }
+        guard let first = counts.keys.min(), let last = counts.keys.max() else { return ([], byStage) }
+        // Every month from the first to the last, a month with none included, so that growth
+        // is always on the calendar month before.
         var previous: Int?
-        let rows = counts.keys.sorted().map { month -> Row in
-            let n = counts[month]!
+        let rows = (first...last).map { index -> Row in
+            let n = counts[index] ?? 0
             defer { previous = n }
-            return Row(month: month, qualified: n, growth: previous.flatMap { $0 == 0 ? nil : Double(n - $0) / Double($0) })
+            let y = index / 12, m = index % 12 + 1
+            return Row(month: "\(y)-\(m < 10 ? "0" : "")\(m)", qualified: n, growth: previous.flatMap { $0 == 0 ? nil : Double(n - $0) / Double($0) })
         }
         return (rows, byStage)
     }

@@ -19,6 +19,11 @@ import Warehouse
 ///   `{"touches": {"kinds": [...], "channel": "email", "min": n}}` (channel habits, online
 ///   buying with `checkout_start`…).
 ///
+/// Every criterion is true or false for every lead, never unknown: an attribute criterion
+/// holds only for a lead whose value is known and listed, so `not` is its exact complement (a
+/// lead with no company size is `not 1000+`). Values compare as ``CriterionValues`` says
+/// (trimmed, case-insensitive).
+///
 /// Criteria become SQL over a fixed list of columns with every value bound as a parameter:
 /// nothing a user writes is pasted into SQL.
 public indirect enum SegmentCriteria: Sendable, Equatable {
@@ -32,7 +37,9 @@ public indirect enum SegmentCriteria: Sendable, Equatable {
 
     public static let attributes = ["country", "region", "age_band", "gender", "income_band", "industry", "company_size"]
 
-    /// SQL over `leads l`, appending its parameters to `arguments` (named `:s<n>`).
+    /// SQL over `leads l` that is 0 or 1 for every lead (never NULL, so that `NOT` complements
+    /// it), appending its parameters to `arguments` (named `:s<n>`). Needs the functions of
+    /// ``CriterionValues/define(on:)`` on the connection.
     func sql(_ arguments: inout [String: SQLValue]) throws -> String {
         func bind(_ v: SQLValue) -> String {
             let name = "s\(arguments.count)"
@@ -50,12 +57,14 @@ public indirect enum SegmentCriteria: Sendable, Equatable {
             guard SegmentCriteria.attributes.contains(name) else {
                 throw TargetingError.invalidFile("\"\(name)\" is not an attribute; expected one of \(SegmentCriteria.attributes.joined(separator: ", "))")
             }
-            guard !values.isEmpty else { return "0" }
-            let column = name == "industry" ? "lower(l.industry)" : "l.\(name)"
-            let normalised = values.map { name == "industry" ? $0.lowercased() : (name == "country" ? $0.uppercased() : $0) }
-            return "\(column) IN (" + normalised.map { bind(.text($0)) }.joined(separator: ", ") + ")"
+            let folded = Set(values.map(CriterionValues.fold)).subtracting([""]).sorted()
+            guard !folded.isEmpty else { return "0" }
+            // An unknown value (NULL) makes IN unknown: coalesce makes it false.
+            return "coalesce(\(CriterionValues.foldFunction)(l.\(name)) IN (" + folded.map { bind(.text($0)) }.joined(separator: ", ") + "), 0)"
         case .interest(let interest):
-            return "instr(';' || lower(ifnull(l.interests, '')) || ';', ';' || lower(\(bind(.text(interest)))) || ';') > 0"
+            let folded = CriterionValues.fold(interest)
+            guard !folded.isEmpty else { return "0" }
+            return "instr(\(CriterionValues.interestListFunction)(l.interests), ';' || \(bind(.text(folded))) || ';') > 0"
         case .purchases(let min, let max):
             let count = "(SELECT count(*) FROM conversions c WHERE c.lead_id = l.id)"
             var parts: [String] = []
@@ -155,6 +164,7 @@ public struct Segment: Codable, Sendable, Equatable {
     public func members(_ warehouse: Warehouse) throws -> Set<Int64> {
         var arguments: [String: SQLValue] = [:]
         let condition = try criteria.sql(&arguments)
+        try CriterionValues.define(on: warehouse.db)
         var ids = Set<Int64>()
         try warehouse.db.query("SELECT l.id FROM leads l WHERE \(condition)", named: arguments) { ids.insert($0.int(0)) }
         return ids
@@ -246,23 +256,34 @@ public struct SegmentReport: Sendable {
 /// For every value v of every attribute (and every declared interest):
 /// lift = (customers with v / customers with the attribute known) ÷ (leads with v / leads with
 /// the attribute known). A lift of 2 means the value is twice as common among buyers as among
-/// all leads. Values held by fewer than `minimumCustomers` customers are left out as noise.
+/// all leads. Every value some lead holds is listed, with its counts (a value no customer holds
+/// has lift 0; with no customer knowing the attribute, shares and lift are undefined);
+/// ``overRepresented(minimumCustomers:)`` is the filtered view people read. Values compare as
+/// ``CriterionValues`` says; each is shown in the spelling of the first lead that has it.
 public struct Persona: Sendable {
     public struct Trait: Sendable, Equatable {
         public let attribute: String
         public let value: String
         public let customers: Int
         public let leads: Int
-        public let customerShare: Double
+        /// nil when no customer has the attribute known.
+        public let customerShare: Double?
         public let leadShare: Double
-        public var lift: Double { customerShare / leadShare }
+        public var lift: Double? { customerShare.map { $0 / leadShare } }
     }
 
     public let traits: [Trait]
     public let customers: Int
 
-    public static func compute(_ warehouse: Warehouse, channel: String? = nil, minimumCustomers: Int = 5) throws -> Persona {
+    /// The values worth a look: lift above 1, held by at least `minimumCustomers` customers
+    /// (fewer is noise).
+    public func overRepresented(minimumCustomers: Int) -> [Trait] {
+        traits.filter { $0.customers >= minimumCustomers && ($0.lift ?? 0) > 1 }
+    }
+
+    public static func compute(_ warehouse: Warehouse, channel: String? = nil) throws -> Persona {
         let db = warehouse.db
+        try CriterionValues.define(on: db)
         let scope = channel == nil ? "1" : "l.id IN (SELECT f.lead_id FROM lead_firsts f WHERE \(ChannelReport.firstTouchChannel("f")) = :channel)"
         let arguments: [String: SQLValue] = channel.map { ["channel": .text($0)] } ?? [:]
         var traits: [Trait] = []
@@ -271,29 +292,36 @@ public struct Persona: Sendable {
             customerCount = Int($0.int(0))
         }
         for attribute in SegmentCriteria.attributes + ["interests"] {
-            var leads: [String: Int] = [:], buyers: [String: Int] = [:]
+            var leads: [String: Int] = [:], buyers: [String: Int] = [:], spelling: [String: String] = [:]
             var knownLeads = 0, knownBuyers = 0
             // The column name comes from the fixed list above, never from user text.
             try db.query("""
                 SELECT l.\(attribute), EXISTS (SELECT 1 FROM conversions c WHERE c.lead_id = l.id)
-                FROM leads l WHERE \(scope) AND l.\(attribute) IS NOT NULL AND l.\(attribute) <> ''
+                FROM leads l WHERE \(scope) AND l.\(attribute) IS NOT NULL ORDER BY l.id
                 """, named: arguments) { s in
+                let raw = s.text(0) ?? ""
+                let values: [(key: String, shown: String)] = attribute == "interests"
+                    ? CriterionValues.interests(raw).map { ($0, $0) }
+                    : [(CriterionValues.fold(raw), raw.trimmingCharacters(in: .whitespacesAndNewlines))]
+                let distinct = values.filter { !$0.key.isEmpty }
+                guard !distinct.isEmpty else { return }  // blank: unknown
                 let bought = s.int(1) == 1
-                let values = attribute == "interests" ? Set((s.text(0) ?? "").split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }) : [s.text(0) ?? ""]
                 knownLeads += 1
                 if bought { knownBuyers += 1 }
-                for v in values where !v.isEmpty {
-                    leads[v, default: 0] += 1
-                    if bought { buyers[v, default: 0] += 1 }
+                for v in Dictionary(distinct.map { ($0.key, $0.shown) }, uniquingKeysWith: { a, _ in a }) {
+                    if spelling[v.key] == nil { spelling[v.key] = v.value }
+                    leads[v.key, default: 0] += 1
+                    if bought { buyers[v.key, default: 0] += 1 }
                 }
             }
-            guard knownBuyers > 0 else { continue }
-            for (value, n) in buyers where n >= minimumCustomers {
-                traits.append(Trait(attribute: attribute, value: value, customers: n, leads: leads[value]!,
-                                    customerShare: Double(n) / Double(knownBuyers), leadShare: Double(leads[value]!) / Double(knownLeads)))
+            for (key, n) in leads {
+                let bought = buyers[key] ?? 0
+                traits.append(Trait(attribute: attribute, value: spelling[key]!, customers: bought, leads: n,
+                                    customerShare: knownBuyers == 0 ? nil : Double(bought) / Double(knownBuyers),
+                                    leadShare: Double(n) / Double(knownLeads)))
             }
         }
-        return Persona(traits: traits.sorted { ($0.lift, $0.customers, $1.attribute, $1.value) > ($1.lift, $1.customers, $0.attribute, $0.value) },
+        return Persona(traits: traits.sorted { ($0.lift ?? -1, $0.customers, $1.attribute, $1.value) > ($1.lift ?? -1, $1.customers, $0.attribute, $0.value) },
                        customers: customerCount)
     }
 }

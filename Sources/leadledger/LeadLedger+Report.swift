@@ -103,7 +103,8 @@ extension LeadLedger {
             let rows = try FunnelReport.compute(w, period: filters.period.reportPeriod, channel: filters.channel)
             let stages = FunnelReport.stages
             var columns: [ReportTable.Column] = [.init("channel", "Channel")]
-            columns += stages.map { .init($0 == "lead" ? "leads" : $0 + "s", $0 == "lead" ? "Leads" : $0.uppercased().prefix(3) == "OPP" ? "Opp." : $0 == "customer" ? "Cust." : $0.uppercased()) }
+            let counted = ["lead": ("leads", "Leads"), "mql": ("mqls", "MQL"), "sql": ("sqls", "SQL"), "opportunity": ("opportunities", "Opp."), "customer": ("customers", "Cust.")]
+            columns += stages.map { .init(counted[$0]!.0, counted[$0]!.1) }
             columns += (0..<4).map { .init("\(stages[$0])_to_\(stages[$0 + 1])", "→\(stages[$0 + 1] == "opportunity" ? "opp" : stages[$0 + 1] == "customer" ? "cust" : stages[$0 + 1])") }
             columns += (0..<4).map { .init("days_in_\(stages[$0])", "days \(stages[$0] == "opportunity" ? "opp" : stages[$0])") }
             columns += [.init("quality_mql", "MQL share"), .init("quality_sql", "SQL share"), .init("quality_customer", "Cust. share")]

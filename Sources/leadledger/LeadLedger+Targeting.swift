@@ -89,33 +89,25 @@ extension LeadLedger {
     struct Segments: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Target segments and their KPIs; which channels reach the targets; the buyer persona.",
-            subcommands: [SegmentsReport.self, PersonaReport.self],
+            subcommands: [SegmentsReport.self, SegmentChannelsReport.self, PersonaReport.self],
             defaultSubcommand: SegmentsReport.self
         )
     }
 
     struct SegmentsReport: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "report", abstract: "Per segment: leads, share, customers, conversion rate, apportioned CPL and CAC, top channels; target vs potential-only leads per channel.")
+        static let configuration = CommandConfiguration(commandName: "report", abstract: "Per segment: leads, share, customers, conversion rate, apportioned CPL and CAC, top channels.")
 
-        @Option(help: "Segment definitions (JSON); default datasets/segments.json.")
-        var segments: String?
-
+        @OptionGroup var definitions: SegmentDefinitions
         @OptionGroup var output: OutputOptions
         @OptionGroup var warehouse: WarehouseOptions
 
         func run() throws {
-            guard let file = datasetFile(segments, "segments.json"), let data = FileManager.default.contents(atPath: file) else {
-                throw CommandError("no segments file: pass --segments FILE (see docs/scoring.md for the format)")
-            }
-            let defined: [Segment]
-            do { defined = try Segment.load(data) } catch { throw CommandError("\(file): \(error)") }
-            let w = try warehouse.open()
-            let report = try SegmentReport.compute(w, segments: defined)
+            let report = try SegmentReport.compute(try warehouse.open(), segments: try definitions.load())
             func money(_ minor: Double?) -> ReportTable.Cell {
                 guard let minor else { return .null }
                 return report.currency.map { .moneyRatio(minor, $0) } ?? .decimal(minor, places: 2)
             }
-            let segmentsTable = ReportTable(
+            let table = ReportTable(
                 columns: [.init("segment", "Segment"), .init("target", "Target"), .init("leads", "Leads"), .init("share", "Share"),
                           .init("customers", "Customers"), .init("conversion_rate", "Conv. rate"), .init("cost_per_lead", "CPL"),
                           .init("cost_per_acquisition", "CAC"), .init("top_channels", "Top channels")],
@@ -124,21 +116,45 @@ extension LeadLedger {
                      .integer(r.customers), r.conversionRate.map(ReportTable.Cell.fraction) ?? .null, money(r.costPerLeadMinor),
                      money(r.costPerCustomerMinor), .text(r.topChannels.map { "\($0.channel) \($0.leads)" }.joined(separator: ", "))]
                 })
-            let channelsTable = ReportTable(
+            if output.format == .table { print("Segments (CPL and CAC apportioned through each lead's first-touch channel)\n") }
+            Terminal.print(table, output.format)
+            if output.format == .table { print("\nWhich channels reach the targets: leadledger segments channels") }
+        }
+    }
+
+    struct SegmentChannelsReport: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "channels", abstract: "Which channels reach the targets: per first-touch channel, its leads split into targets and potential only.")
+
+        @OptionGroup var definitions: SegmentDefinitions
+        @OptionGroup var output: OutputOptions
+        @OptionGroup var warehouse: WarehouseOptions
+
+        func run() throws {
+            let report = try SegmentReport.compute(try warehouse.open(), segments: try definitions.load())
+            let table = ReportTable(
                 columns: [.init("channel", "Channel"), .init("leads", "Leads"), .init("target_leads", "Target leads"),
                           .init("potential_only", "Potential only"), .init("target_share", "Target share")],
                 rows: report.channels.map { c in
                     [.text(c.channel), .integer(c.leads), .integer(c.targets), .integer(c.potentialOnly), c.targetShare.map(ReportTable.Cell.fraction) ?? .null]
                 })
-            switch output.format {
-            case .json: print(segmentsTable.render(.json), terminator: "")
-            case .csv: print(segmentsTable.render(.csv), terminator: "")
-            case .table:
-                print("Segments (CPL and CAC apportioned through each lead's first-touch channel)\n")
-                print(segmentsTable.render(.table))
-                print("Which channels reach our targets (leads by first-touch channel)\n")
-                print(channelsTable.render(.table), terminator: "")
+            if output.format == .table {
+                let targets = report.rows.filter(\.target).map(\.name)
+                print("Which channels reach our targets (leads by first-touch channel; targets: \(targets.isEmpty ? "no segment is marked as a target" : targets.joined(separator: ", ")))\n")
             }
+            Terminal.print(table, output.format)
+        }
+    }
+
+    /// The segment definitions a segments command reads.
+    struct SegmentDefinitions: ParsableArguments {
+        @Option(help: "Segment definitions (JSON); default datasets/segments.json.")
+        var segments: String?
+
+        func load() throws -> [Segment] {
+            guard let file = datasetFile(segments, "segments.json"), let data = FileManager.default.contents(atPath: file) else {
+                throw CommandError("no segments file: pass --segments FILE (see docs/scoring.md for the format)")
+            }
+            do { return try Segment.load(data) } catch { throw CommandError("\(file): \(error)") }
         }
     }
 
@@ -148,7 +164,7 @@ extension LeadLedger {
         @Option(help: "Only leads whose first touch was on this channel.")
         var channel: String?
 
-        @Option(help: "Leave out values held by fewer customers than this.")
+        @Option(help: "In the table, leave out values held by fewer customers than this (JSON and CSV list every value).")
         var minCustomers = 5
 
         @OptionGroup var output: OutputOptions
@@ -156,13 +172,15 @@ extension LeadLedger {
 
         func run() throws {
             let w = try warehouse.open()
-            let persona = try Persona.compute(w, channel: channel, minimumCustomers: minCustomers)
-            let shown = output.format == .table ? persona.traits.filter { $0.lift > 1 } : persona.traits
+            let persona = try Persona.compute(w, channel: channel)
+            // People read the over-represented values; machines get every value with its counts.
+            let shown = output.format == .table ? persona.overRepresented(minimumCustomers: minCustomers) : persona.traits
             let table = ReportTable(
                 columns: [.init("attribute", "Attribute"), .init("value", "Value"), .init("lift", "Lift"), .init("customers", "Customers"),
                           .init("customer_share", "Share of customers"), .init("leads", "Leads"), .init("lead_share", "Share of leads")],
                 rows: shown.map { t in
-                    [.text(t.attribute), .text(t.value), .decimal(t.lift, places: 2), .integer(t.customers), .fraction(t.customerShare),
+                    [.text(t.attribute), .text(t.value), t.lift.map { .decimal($0, places: 2) } ?? .null, .integer(t.customers),
+                     t.customerShare.map(ReportTable.Cell.fraction) ?? .null,
                      .integer(t.leads), .fraction(t.leadShare)]
                 })
             if output.format == .table {

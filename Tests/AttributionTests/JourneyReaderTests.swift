@@ -79,6 +79,21 @@ import Warehouse
         #expect(names(set, l4) == ["social", "email"])
     }
 
+    /// A touch at the very second of the conversion is part of its journey (the window ends at
+    /// the conversion, inclusive); one a second later is not.
+    @Test func aTouchAtTheConversionsSecondBelongsToItsJourney() throws {
+        let importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
+        for (source, text) in [
+            ("touches", "occurred_at,lead_id,utm_source,utm_medium,event\n2026-03-07T00:00:00Z,L4,newsletter,email,click\n2026-03-07T00:00:01Z,L4,facebook,paid_social,visit\n"),
+            ("conversions", "lead_id,converted_at,revenue,currency\nL4,2026-03-07T00:00:00Z,10.00,USD\n"),
+        ] {
+            #expect(try importer.importFile(source: source, path: dir.write("same-second-\(source).csv", text)).rejects.isEmpty)
+        }
+        let set = try JourneyReader.read(warehouse, JourneyOptions())
+        let l4 = try #require(set.journeys.first { $0.conversions > 0 && $0.value == 1_000 })
+        #expect(names(set, l4) == ["email"] && l4.secondsBefore == [0])
+    }
+
     @Test func optionsChangeTheJourneys() throws {
         var options = JourneyOptions()
         options.lookbackDays = 6

@@ -3,6 +3,7 @@ import Foundation
 import Ingest
 import Testing
 import TestSupport
+import Warehouse
 
 /// Runs the built `leadledger` binary the way a user does.
 @Suite(.serialized) struct EndToEndTests {
@@ -190,9 +191,41 @@ import TestSupport
         let check = try runCommand(leadledger, ["score", "--db", db, "--validate", "--as-of", "2026-02-15", "--format", "csv"])
         #expect(check.status == 0 && check.stdout.hasPrefix("temperature,leads,converted,conversion_rate\r\nhot,"))
         let segments = try runCommand(leadledger, ["segments", "--db", db])
-        #expect(segments.status == 0 && segments.stdout.contains("Vietnamese SMB retail") && segments.stdout.contains("Which channels reach our targets"))
+        #expect(segments.status == 0 && segments.stdout.contains("Vietnamese SMB retail") && segments.stdout.contains("leadledger segments channels"))
         let persona = try runCommand(leadledger, ["segments", "persona", "--db", db, "--channel", "social"])
         #expect(persona.status == 0 && persona.stdout.contains("Buyer persona (social)"))
+        let warehouse = try Database(path: db)
+        let leads = try #require(try warehouse.scalarInt("SELECT count(*) FROM leads"))
+        // Which channels reach the targets, in every format: each lead counted once, targets within it.
+        for format in ["table", "json", "csv"] {
+            let channels = try runCommand(leadledger, ["segments", "channels", "--db", db, "--format", format])
+            #expect(channels.status == 0 && channels.stdout.contains("social"), "\(format): \(channels.stderr)")
+        }
+        let channels = try runCommand(leadledger, ["segments", "channels", "--db", db, "--format", "json"])
+        let split = try #require(try JSONSerialization.jsonObject(with: Data(channels.stdout.utf8)) as? [[String: Any]])
+        #expect(split.reduce(0) { $0 + ($1["leads"] as! Int) } == Int(leads))
+        #expect(split.allSatisfy { ($0["target_leads"] as! Int) + ($0["potential_only"] as! Int) == $0["leads"] as! Int })
+        // The persona's JSON lists every value: per attribute, the leads over its values are the
+        // leads with it known (one value each), whatever --min-customers says.
+        let all = try runCommand(leadledger, ["segments", "persona", "--db", db, "--format", "json", "--min-customers", "1000"])
+        let traits = try #require(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [[String: Any]])
+        for attribute in ["country", "region", "company_size"] {
+            let known = try #require(try warehouse.scalarInt("SELECT count(*) FROM leads WHERE \(attribute) <> ''"))
+            #expect(traits.filter { $0["attribute"] as? String == attribute }.reduce(0) { $0 + ($1["leads"] as! Int) } == Int(known), "\(attribute)")
+        }
+        // Among social's leads some region has no customer: listed, with lift 0.
+        let social = try runCommand(leadledger, ["segments", "persona", "--db", db, "--format", "json", "--channel", "social"])
+        let socialTraits = try #require(try JSONSerialization.jsonObject(with: Data(social.stdout.utf8)) as? [[String: Any]])
+        #expect(socialTraits.contains { $0["attribute"] as? String == "region" && $0["customers"] as? Int == 0 && $0["lift"] as? Double == 0 })
+    }
+
+    @Test func funnelJSONSpellsEveryStage() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("demo.sqlite")
+        #expect(try runCommand(leadledger, ["demo", "--db", db]).status == 0)
+        let funnel = try runCommand(leadledger, ["report", "funnel", "--db", db, "--format", "json"])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(funnel.stdout.utf8)) as? [[String: Any]])
+        for key in ["leads", "mqls", "sqls", "opportunities", "customers"] { #expect(rows.allSatisfy { $0[key] is Int }, "\(key)") }
     }
 
     static let countsSQL = "SELECT (SELECT count(*) FROM leads) || '|' || (SELECT count(*) FROM touchpoints) || '|' || (SELECT count(*) FROM import_runs) || '|' || (SELECT count(*) FROM rejects)"

@@ -186,6 +186,46 @@ struct StagedCase {
         #expect(social.quality.mql == 0.5 && social.quality.customer == 0.5)
     }
 
+    /// Cases the demo data cannot show, on a warehouse written by hand.
+    @Test func anOpportunityAfterTheConversionIsLeftOutOfOpportunityToCustomerDays() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
+        let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+        for (source, text) in [
+            ("leads", "lead_id,created_at\nEARLY,2026-01-01T00:00:00Z\nLATE,2026-01-01T00:00:00Z\nAGAIN,2026-01-01T00:00:00Z\n"),
+            // EARLY: opportunity 5 Jan, bought 9 Jan (4 days). LATE: bought 10 Jan, opportunity recorded
+            // on 20 Jan, after it. AGAIN: opportunity 2 Jan, bought 8 Jan (6 days).
+            ("stages", "lead_id,stage,changed_at\nEARLY,opportunity,2026-01-05T00:00:00Z\nLATE,opportunity,2026-01-20T00:00:00Z\nAGAIN,opportunity,2026-01-02T00:00:00Z\n"),
+            ("conversions", "lead_id,converted_at,revenue,currency\nEARLY,2026-01-09T00:00:00Z,1.00,USD\nLATE,2026-01-10T00:00:00Z,1.00,USD\nAGAIN,2026-01-08T00:00:00Z,1.00,USD\n"),
+        ] {
+            #expect(try importer.importFile(source: source, path: dir.write("\(source).csv", text)).rejects.isEmpty)
+        }
+        let direct = try #require(try FunnelReport.compute(w).first)
+        #expect(direct.reached == [3, 3, 3, 3, 3])
+        // The median of 4 and 6 days; LATE's −10 days would make it 4.
+        #expect(direct.medianDaysInStage[3] == 5)
+    }
+
+    @Test func velocityKeepsEmptyMonthsAndFiltersByTheQualifyingDay() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
+        let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+        for (source, text) in [
+            ("leads", "lead_id,created_at\nA,2025-12-20T00:00:00Z\nB,2026-01-01T00:00:00Z\nC,2026-01-02T00:00:00Z\nD,2026-01-03T00:00:00Z\n"),
+            // Qualified: A and B in January, none in February, C and D in March.
+            ("stages", "lead_id,stage,changed_at\nA,mql,2026-01-05T00:00:00Z\nB,sql,2026-01-31T23:59:59Z\nC,mql,2026-03-01T00:00:00Z\nD,mql,2026-03-02T00:00:00Z\n"),
+        ] {
+            #expect(try importer.importFile(source: source, path: dir.write("\(source).csv", text)).rejects.isEmpty)
+        }
+        let (rows, _) = try VelocityReport.compute(w)
+        // February is a month with no qualified lead: −100 %, and March's growth on 0 is undefined.
+        #expect(rows == [.init(month: "2026-01", qualified: 2, growth: nil), .init(month: "2026-02", qualified: 0, growth: -1),
+                         .init(month: "2026-03", qualified: 2, growth: nil)])
+        // A was created in December but qualified in January: a January range counts it.
+        let january = try VelocityReport.compute(w, period: ReportPeriod(from: Day(year: 2026, month: 1, day: 1), to: Day(year: 2026, month: 1, day: 31))).rows
+        #expect(january == [.init(month: "2026-01", qualified: 2, growth: nil)])
+    }
+
     @Test func cohortsAreCumulativeAndOnlyForCompleteMonths() throws {
         let dir = TemporaryDirectory()
         let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)

@@ -168,11 +168,7 @@ let now = "2026-03-31T23:59:59Z"
     }
 
     func members(_ f: Fixture, _ json: String) throws -> Set<String> {
-        let criteria = try JSONDecoder().decode(SegmentCriteria.self, from: Data(json.utf8))
-        let ids = try Segment(name: "t", target: false, criteria: criteria).members(f.warehouse)
-        var keys = Set<String>()
-        try f.warehouse.db.query("SELECT lead_id, key FROM lead_keys") { if ids.contains($0.int(0)) { keys.insert($0.text(1)!) } }
-        return keys
+        try members(f, try JSONDecoder().decode(SegmentCriteria.self, from: Data(json.utf8)))
     }
 
     @Test func andOrNotOverTheFourFamilies() throws {
@@ -214,17 +210,117 @@ let now = "2026-03-31T23:59:59Z"
 
     @Test func personaLiftByHand() throws {
         let f = try fixture()
-        let persona = try Persona.compute(f.warehouse, minimumCustomers: 1)
+        let persona = try Persona.compute(f.warehouse)
         // Customers A and C. industry known for 3 leads (A, B, C), retail for 2 of them and both customers:
         // share among customers 2/2, among leads 2/3: lift 1.5.
         let retail = try #require(persona.traits.first { $0.attribute == "industry" && $0.value == "retail" })
-        #expect(retail.customers == 2 && retail.leads == 2 && abs(retail.lift - 1.5) < 1e-12)
+        #expect(retail.customers == 2 && retail.leads == 2 && abs(retail.lift! - 1.5) < 1e-12)
         // Interests: automation held by A and C (customers both), known for A, B, C: lift 1.5; crm by A only: (1/2)/(1/3) = 1.5.
         let automation = try #require(persona.traits.first { $0.attribute == "interests" && $0.value == "automation" })
-        #expect(abs(automation.lift - 1.5) < 1e-12)
+        #expect(abs(automation.lift! - 1.5) < 1e-12)
         // Per channel: email's leads are A and C, both customers: every value has lift 1.
-        let email = try Persona.compute(f.warehouse, channel: "email", minimumCustomers: 1)
-        #expect(email.customers == 2 && email.traits.allSatisfy { abs($0.lift - 1) < 1e-12 || $0.attribute == "interests" })
+        let email = try Persona.compute(f.warehouse, channel: "email")
+        #expect(email.customers == 2 && email.traits.allSatisfy { abs($0.lift! - 1) < 1e-12 || $0.attribute == "interests" })
+    }
+
+    @Test func personaListsEveryValueAndFiltersOnlyTheReadersView() throws {
+        let f = try fixture()
+        let persona = try Persona.compute(f.warehouse)
+        // Every value some lead holds is listed, with counts, including those no customer holds:
+        // B's technology (1 of 3 leads with an industry, no customer) has lift 0.
+        let technology = try #require(persona.traits.first { $0.attribute == "industry" && $0.value == "technology" })
+        #expect(technology.customers == 0 && technology.leads == 1 && technology.lift == 0)
+        // Leads A, B, C, D hold 3 countries, 4 regions, 3 age bands, 2 industries, 3 sizes, 3 interests
+        // ("Automation" and "automation" are one); D's blank industry, size and interests are unknown.
+        let values = Dictionary(grouping: persona.traits, by: \.attribute).mapValues(\.count)
+        #expect(values == ["country": 3, "region": 3, "age_band": 3, "industry": 2, "company_size": 3, "interests": 3])
+        // Per channel: social's only lead (B) never bought, so every share among customers is undefined.
+        let social = try Persona.compute(f.warehouse, channel: "social")
+        #expect(social.customers == 0 && !social.traits.isEmpty && social.traits.allSatisfy { $0.customerShare == nil && $0.lift == nil })
+        // The reader's view keeps lift > 1 held by enough customers: both customers (A, C) are
+        // 25-34, as are 2 of the 4 leads: lift (2/2)/(2/4) = 2; retail and automation 1.5.
+        #expect(Set(persona.overRepresented(minimumCustomers: 2).map(\.value)) == ["retail", "25-34", "automation"])
+        #expect(persona.overRepresented(minimumCustomers: 1).allSatisfy { $0.lift! > 1 && $0.customers >= 1 })
+    }
+
+    @Test func unknownValuesAreNotInAnyListSoNotIsTheComplement() throws {
+        var f = try Fixture()
+        try f.load("leads", """
+            lead_id,created_at,region,industry,company_size,interests
+            BIG,2026-01-01T00:00:00Z,Hà Nội,Retail,1000+,CRM
+            SMALL,2026-01-01T00:00:00Z,HÀ NỘI ,retail,11-50, automation ;  crm
+            UNKNOWN,2026-01-01T00:00:00Z,,,,
+            """)
+        #expect(try members(f, #"{"attribute": "company_size", "in": ["1000+"]}"#) == ["BIG"])
+        // A lead with no company size is "not 1000+" (the shipped "Young city shoppers" relies on it).
+        #expect(try members(f, #"{"not": {"attribute": "company_size", "in": ["1000+"]}}"#) == ["SMALL", "UNKNOWN"])
+        #expect(try members(f, #"{"not": {"interest": "crm"}}"#) == ["UNKNOWN"])
+        // Case and surrounding spaces do not matter, in values and in interests, beyond ASCII too.
+        #expect(try members(f, #"{"attribute": "region", "in": ["hà nội"]}"#) == ["BIG", "SMALL"])
+        #expect(try members(f, #"{"attribute": "industry", "in": [" RETAIL"]}"#) == ["BIG", "SMALL"])
+        #expect(try members(f, #"{"interest": "Automation"}"#) == ["SMALL"])
+        #expect(try members(f, #"{"interest": "crm"}"#) == ["BIG", "SMALL"])
+        // An empty value names no lead, not the unknown ones.
+        #expect(try members(f, #"{"attribute": "region", "in": [""]}"#).isEmpty)
+    }
+
+    /// For random criteria over leads with unknown, mixed-case and spaced values: the SQL gives
+    /// the members a direct evaluation of the documented rule gives, and a criterion and its
+    /// negation split the leads in two.
+    @Test(arguments: 0..<6) func criteriaAgreeWithTheRuleAndNegationPartitions(seed: UInt64) throws {
+        var rng = SplitMix(seed: seed)
+        var f = try Fixture()
+        let regions = ["Hanoi", "hanoi", " Hanoi", "Đà Nẵng", "ĐÀ NẴNG", "Hue", ""]
+        let sizes = ["1-10", "11-50", "1000+", ""]
+        let interests = ["crm", "CRM", "automation", " analytics ", ""]
+        var csv = "lead_id,created_at,region,company_size,interests\n"
+        for i in 0..<60 {
+            let picked = (0..<Int.random(in: 0...3, using: &rng)).map { _ in interests.randomElement(using: &rng)! }
+            csv += "L\(i),2026-01-01T00:00:00Z,\"\(regions.randomElement(using: &rng)!)\",\(sizes.randomElement(using: &rng)!),\"\(picked.joined(separator: ";"))\"\n"
+        }
+        try f.load("leads", csv)
+        var stored: [String: [String: String?]] = [:]
+        try f.warehouse.db.query("SELECT k.key, l.region, l.company_size, l.interests FROM leads l JOIN lead_keys k ON k.lead_id = l.id") {
+            stored[$0.text(0)!] = ["region": $0.text(1), "company_size": $0.text(2), "interests": $0.text(3)]
+        }
+        func fold(_ s: String) -> String { s.trimmingCharacters(in: .whitespaces).lowercased() }
+        func holds(_ c: SegmentCriteria, _ lead: [String: String?]) -> Bool {
+            switch c {
+            case .all(let parts): return parts.allSatisfy { holds($0, lead) }
+            case .any(let parts): return parts.contains { holds($0, lead) }
+            case .not(let part): return !holds(part, lead)
+            case .attribute(let name, let values):
+                guard let value = lead[name] ?? nil, !fold(value).isEmpty else { return false }
+                return values.map(fold).contains(fold(value))
+            case .interest(let i):
+                return ((lead["interests"] ?? nil) ?? "").split(separator: ";").map { fold(String($0)) }.contains(fold(i)) && !fold(i).isEmpty
+            default: return true
+            }
+        }
+        func draw(_ depth: Int) -> SegmentCriteria {
+            switch Int.random(in: 0..<(depth > 2 ? 3 : 6), using: &rng) {
+            case 0: return .attribute("region", in: (0..<Int.random(in: 1...2, using: &rng)).map { _ in regions.randomElement(using: &rng)! })
+            case 1: return .attribute("company_size", in: [sizes.randomElement(using: &rng)!])
+            case 2: return .interest(interests.randomElement(using: &rng)!)
+            case 3: return .not(draw(depth + 1))
+            case 4: return .all((0..<Int.random(in: 1...3, using: &rng)).map { _ in draw(depth + 1) })
+            default: return .any((0..<Int.random(in: 1...3, using: &rng)).map { _ in draw(depth + 1) })
+            }
+        }
+        let everyone = Set(stored.keys)
+        for _ in 0..<40 {
+            let c = draw(0)
+            let inside = try members(f, c), outside = try members(f, .not(c))
+            #expect(inside == Set(stored.filter { holds(c, $0.value) }.keys), "\(c)")
+            #expect(inside.isDisjoint(with: outside) && inside.union(outside) == everyone, "\(c)")
+        }
+    }
+
+    func members(_ f: Fixture, _ criteria: SegmentCriteria) throws -> Set<String> {
+        let ids = try Segment(name: "t", target: false, criteria: criteria).members(f.warehouse)
+        var keys = Set<String>()
+        try f.warehouse.db.query("SELECT lead_id, key FROM lead_keys") { if ids.contains($0.int(0)) { keys.insert($0.text(1)!) } }
+        return keys
     }
 
     @Test func theShippedSegmentsFileLoads() throws {
