@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         // A temporary warehouse with an importer, for the channel plugins' and ingest tests.
         .target(name: "ChannelTestKit", dependencies: ["TestSupport", "Ingest", "Warehouse", "ChannelKit"], path: "Tests/ChannelTestKit"),
-        .testTarget(name: "ChannelKitTests", dependencies: ["ChannelKit"]),
+        .testTarget(name: "ChannelKitTests", dependencies: ["ChannelKit", "TestSupport"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests", "TestSupport"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "ChannelKit", "TestSupport"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport", "ChannelTestKit"]),

@@ -22,17 +22,21 @@ public struct RowFormat<Output>: Sendable {
     public let headerSearchDepth: Int
     /// A small valid example of the file, shown in docs and parsed by the tests.
     public let example: String
+    /// How the format writes decimals; `.comma` for exports that write `1.234,56`. The
+    /// import's `--decimal-comma` option says the same for one file.
+    public let decimalSeparator: DecimalSeparator
     public let parse: Parser
 
     public init(
         id: String, title: String, summary: String, columns: [ColumnSpec], headerSearchDepth: Int = 1,
-        example: String, parse: @escaping Parser
+        decimalSeparator: DecimalSeparator = .point, example: String, parse: @escaping Parser
     ) {
         self.id = id
         self.title = title
         self.summary = summary
         self.columns = columns
         self.headerSearchDepth = headerSearchDepth
+        self.decimalSeparator = decimalSeparator
         self.example = example
         self.parse = parse
     }
@@ -41,7 +45,7 @@ public struct RowFormat<Output>: Sendable {
     public func map<T>(_ transform: @escaping @Sendable (Output) -> T) -> RowFormat<T> {
         let parse = self.parse
         return RowFormat<T>(id: id, title: title, summary: summary, columns: columns, headerSearchDepth: headerSearchDepth,
-                            example: example) { (row) throws(RowError) in transform(try parse(row)) }
+                            decimalSeparator: decimalSeparator, example: example) { (row) throws(RowError) in transform(try parse(row)) }
     }
 
     /// Matches a header row against ``columns``. Returns `nil` unless every required column
@@ -153,18 +157,35 @@ public struct RowError: Error, Sendable, Equatable {
     }
 }
 
+/// What reading a file's rows noticed that is no error: amounts rounded to the currency's
+/// minor unit. One per file, used by the one thread that parses its rows.
+public final class RowReadingNotes: @unchecked Sendable {
+    /// Amounts with digits beyond their currency's minor unit, rounded.
+    public private(set) var roundedAmounts = 0
+    public init() {}
+    func noteRounded() { roundedAmounts += 1 }
+}
+
 /// One data row of an export, as a plugin sees it: values by column key, plus typed
 /// accessors that fail with a ``RowError`` naming the column.
+///
+/// A reason never quotes a value of a personal column; numbers and money are quoted by no
+/// accessor (the reason says what is wrong with them instead).
 public struct SourceRow: Sendable {
     /// 1-based line number of the row's first line in the file.
     public let line: Int
     public let fields: [String]
     public let header: ResolvedHeader
+    /// How the file writes decimals.
+    public let decimalSeparator: DecimalSeparator
+    public let notes: RowReadingNotes?
 
-    public init(line: Int, fields: [String], header: ResolvedHeader) {
+    public init(line: Int, fields: [String], header: ResolvedHeader, decimalSeparator: DecimalSeparator = .point, notes: RowReadingNotes? = nil) {
         self.line = line
         self.fields = fields
         self.header = header
+        self.decimalSeparator = decimalSeparator
+        self.notes = notes
     }
 
     /// The trimmed value of a column, or `nil` when the column is absent or the cell empty.
@@ -207,32 +228,42 @@ public struct SourceRow: Sendable {
     }
 
     /// A non-negative whole count; an empty cell is 0 (platforms leave zero cells blank).
+    /// Thousands may be grouped (`1,234`); at most ``maximumCount``.
     public func count(_ key: String) throws(RowError) -> Int {
         guard let text = value(key) else { return 0 }
-        let digitsOnly = text.replacingAll(",", with: "")
-        guard let n = Int(digitsOnly), n >= 0 else {
-            throw error(key, "\"\(text)\" is not a whole non-negative number")
-        }
-        return n
+        let number = try self.number(key, text)
+        guard let n = number.integer, n >= 0 else { throw error(key, "\(Self.quoted(text)) is not a whole non-negative number") }
+        guard n <= Self.maximumCount else { throw error(key, "\(Self.quoted(text)) is beyond the largest count accepted (10^12)") }
+        return Int(n)
     }
 
-    /// A non-negative amount of money; an empty cell is zero.
-    public func money(_ key: String, currency: Currency) throws(RowError) -> Money {
+    /// The largest count a row may give (impressions, clicks, sends…): 10¹², so that sums over
+    /// years of rows stay exact in a `Double` and far from Int64's limit.
+    public static let maximumCount: Int64 = 1_000_000_000_000
+
+    /// A non-negative amount of money; an empty cell is zero. `negative` says why a negative
+    /// amount is refused.
+    public func money(_ key: String, currency: Currency, negative: String = "a cost cannot be negative") throws(RowError) -> Money {
         guard let text = value(key) else { return Money(minorUnits: 0, currency: currency) }
-        guard let m = Money.parse(text, currency: currency) else {
-            throw error(key, "\"\(text)\" is not an amount of money; expected a decimal number such as 1234.56")
+        let m: Money
+        switch Money.read(text, currency: currency, separator: decimalSeparator) {
+        case .success(let read):
+            if read.rounded { notes?.noteRounded() }
+            m = read.money
+        case .failure(let e):
+            throw error(key, "\(Self.quoted(text)) \(e.reason)")
         }
-        guard m.minorUnits >= 0 else { throw error(key, "\"\(text)\" is negative; a cost cannot be negative") }
+        guard m.minorUnits >= 0 else { throw error(key, "\(Self.quoted(text)) is negative; \(negative)") }
         return m
     }
 
-    /// A non-negative decimal number (an average position such as `4.3`).
-    public func decimal(_ key: String) throws(RowError) -> Double {
+    /// A non-negative decimal number (an average position such as `4.3`), at most `maximum`.
+    public func decimal(_ key: String, maximum: Double = 1e12) throws(RowError) -> Double {
         let text = try required(key)
-        guard let v = Double(text.replacingAll(",", with: "")), v.isFinite, v >= 0 else {
-            throw error(key, "\"\(text)\" is not a non-negative number")
-        }
-        return v
+        let v = try number(key, text)
+        guard !v.negative || v.double == 0 else { throw error(key, "\(Self.quoted(text)) is negative; a non-negative number is required") }
+        guard v.double <= maximum else { throw error(key, "\(Self.quoted(text)) is beyond the largest value accepted here (\(maximum))") }
+        return v.double
     }
 
     /// A rate as exports write it: `3.2%` or `0.032`; returned as a fraction (0.032).
@@ -240,10 +271,23 @@ public struct SourceRow: Sendable {
         guard let text = value(key) else { return nil }
         let isPercent = text.hasSuffix("%")
         let number = isPercent ? String(text.dropLast()).trimmingSpaces : text
-        guard let v = Double(number), v.isFinite, v >= 0, isPercent ? v <= 100 : v <= 1 else {
-            throw error(key, "\"\(text)\" is not a rate such as 3.2% or 0.032")
+        guard case .success(let v) = DecimalText.read(number, separator: decimalSeparator), !v.negative || v.double == 0,
+              isPercent ? v.double <= 100 : v.double <= 1 else {
+            throw error(key, "\(Self.quoted(text)) is not a rate such as 3.2% or 0.032")
         }
-        return isPercent ? v / 100 : v
+        return isPercent ? v.double / 100 : v.double
+    }
+
+    private func number(_ key: String, _ text: String) throws(RowError) -> DecimalText {
+        switch DecimalText.read(text, separator: decimalSeparator) {
+        case .success(let v): return v
+        case .failure(let e): throw error(key, "\(Self.quoted(text)) \(e.reason)")
+        }
+    }
+
+    /// A value of a column that is not personal, quoted for a reason: at most 40 characters.
+    public static func quoted(_ text: String) -> String {
+        "\"" + (text.count > 40 ? text.prefix(40) + "…" : text) + "\""
     }
 
     /// yes/no, true/false, 1/0, y/n (any case); `nil` when empty.

@@ -9,59 +9,72 @@ public struct Money: Sendable, Hashable {
         self.currency = currency
     }
 
-    /// Parses a decimal amount as exports write it: `1234.5`, `1,234.50`, `$1,234.50`,
-    /// `1234.50 USD`. A comma is a thousands separator. Digits beyond the currency's minor
-    /// unit are rounded half away from zero. `nil` for anything that is not such an amount.
-    public static func parse(_ text: some StringProtocol, currency: Currency) -> Money? {
-        var negative = false
-        var whole: Int64 = 0
-        var fraction: Int64 = 0
-        var fractionDigits = 0
-        var roundUp = false
-        var seenDigit = false
-        var seenPoint = false
-        for c in text.utf8 {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                seenDigit = true
-                let digit = Int64(c - 48)
-                if !seenPoint {
-                    let (m, o1) = whole.multipliedReportingOverflow(by: 10)
-                    let (a, o2) = m.addingReportingOverflow(digit)
-                    if o1 || o2 { return nil }
-                    whole = a
-                } else if fractionDigits < currency.minorUnitDigits {
-                    fraction = fraction * 10 + digit
-                    fractionDigits += 1
-                } else if fractionDigits == currency.minorUnitDigits {
-                    roundUp = digit >= 5
-                    fractionDigits += 1
-                }
-            case UInt8(ascii: "."):
-                if seenPoint { return nil }
-                seenPoint = true
-            case UInt8(ascii: ","), UInt8(ascii: " "), UInt8(ascii: "$"):
-                if seenPoint && c == UInt8(ascii: ",") { return nil }
-            case UInt8(ascii: "-"):
-                if seenDigit || negative { return nil }
-                negative = true
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"):
-                continue  // a trailing currency code; the caller checks it separately
-            default:
-                return nil
+    /// The largest magnitude one amount may have, in minor units (10¹⁵: ten trillion dollars
+    /// in cents). Amounts beyond it are refused, so that sums over millions of rows stay far from
+    /// Int64's limit (reports check their sums all the same).
+    public static let maximumMinorUnits: Int64 = 1_000_000_000_000_000
+
+    /// Reads an amount as exports write it, by one strict grammar (docs/validation.md): a
+    /// ``DecimalText`` number (`1234.5`, `1,234.50`, `-3.20`; `1.234,50` with a decimal comma),
+    /// optionally with the currency's symbol or code before or after it (`$1,234.50`,
+    /// `1234.50 USD`), which must denote `currency`. Digits beyond the currency's minor unit
+    /// are rounded half away from zero and reported (`rounded`).
+    ///
+    /// - Returns: the amount and whether it was rounded, or why it is refused (a sentence
+    ///   without the value).
+    public static func read(_ text: some StringProtocol, currency: Currency,
+                            separator: DecimalSeparator = .point) -> Result<(money: Money, rounded: Bool), NumberError> {
+        let scalars = Array(String(text).trimmingSpaces.unicodeScalars)
+        func isNumberPart(_ s: Unicode.Scalar) -> Bool { s.properties.numericType == .decimal || s == "." || s == "," }
+        let start = scalars.firstIndex(where: isNumberPart) ?? scalars.count
+        let end = (scalars.lastIndex(where: isNumberPart) ?? -1) + 1
+        guard start < end else { return .failure(NumberError("is not an amount: it has no digit")) }
+        var sign = ""
+        for (part, isPrefix) in [(scalars[..<start], true), (scalars[end...], false)] {
+            var decoration = String(String.UnicodeScalarView(part)).trimmingSpaces
+            if isPrefix, let first = decoration.unicodeScalars.first, first == "-" || first == "+" {
+                sign = String(first)
+                decoration = String(decoration.dropFirst()).trimmingSpaces
+            }
+            if isPrefix, let last = decoration.unicodeScalars.last, last == "-" || last == "+", sign.isEmpty {
+                sign = String(last)  // "$-12.50"
+                decoration = String(decoration.dropLast()).trimmingSpaces
+            }
+            guard !decoration.isEmpty else { continue }
+            guard let named = Currency.denoted(by: decoration) else {
+                return .failure(NumberError("is not an amount: it has text that is not a currency code or symbol (see docs/validation.md)"))
+            }
+            guard named == currency else {
+                return .failure(NumberError("is in \(named.code), but the column is in \(currency.code)"))
             }
         }
-        guard seenDigit else { return nil }
+        let core = String(String.UnicodeScalarView(scalars[start..<end]))
+        let number: DecimalText
+        switch DecimalText.read(sign + core, separator: separator) {
+        case .success(let n): number = n
+        case .failure(let e): return .failure(e)
+        }
         let digits = currency.minorUnitDigits
-        var scaledFraction = fraction
-        for _ in min(fractionDigits, digits)..<digits { scaledFraction *= 10 }
-        var scale: Int64 = 1
-        for _ in 0..<digits { scale *= 10 }
-        let (w, o) = whole.multipliedReportingOverflow(by: scale)
-        guard !o else { return nil }
-        var minor = w + scaledFraction + (roundUp ? 1 : 0)
-        if negative { minor = -minor }
-        return Money(minorUnits: minor, currency: currency)
+        let fraction = Array(number.fraction.utf8)
+        var minor: Int64 = 0
+        for d in number.whole.utf8.drop(while: { $0 == UInt8(ascii: "0") }) + fraction.prefix(digits) + Array(repeating: UInt8(ascii: "0"), count: max(0, digits - fraction.count)) {
+            let (m, o1) = minor.multipliedReportingOverflow(by: 10)
+            let (a, o2) = m.addingReportingOverflow(Int64(d - 48))
+            guard !o1, !o2, a <= maximumMinorUnits else { return .failure(tooLarge) }
+            minor = a
+        }
+        let extra = fraction.dropFirst(digits)
+        let rounded = extra.contains { $0 != UInt8(ascii: "0") }
+        if let next = extra.first, next >= UInt8(ascii: "5") { minor += 1 }
+        guard minor <= maximumMinorUnits else { return .failure(tooLarge) }
+        return .success((Money(minorUnits: number.negative ? -minor : minor, currency: currency), rounded))
+    }
+
+    private static let tooLarge = NumberError("is beyond the largest amount accepted (10^15 minor units, ten trillion dollars in cents)")
+
+    /// ``read(_:currency:separator:)`` without the reason: `nil` for anything that is not an amount.
+    public static func parse(_ text: some StringProtocol, currency: Currency, separator: DecimalSeparator = .point) -> Money? {
+        try? read(text, currency: currency, separator: separator).get().money
     }
 
     /// The amount as a plain decimal string with the currency's number of decimals (`12.30`).
@@ -72,19 +85,29 @@ public struct Money: Sendable, Hashable {
 public struct Currency: Sendable, Hashable, CustomStringConvertible {
     public let code: String
 
-    /// `nil` unless `code` is three ASCII letters; lowercase is accepted and uppercased.
+    /// `nil` unless `code` is an ISO 4217 currency code (``CurrencyCodes``); lowercase is
+    /// accepted and uppercased.
     public init?(_ code: some StringProtocol) {
         let upper = code.uppercased()
-        guard upper.utf8.count == 3, upper.utf8.allSatisfy({ $0 >= 65 && $0 <= 90 }) else { return nil }
+        guard upper.utf8.count == 3, CurrencyCodes.active.contains(upper) else { return nil }
         self.code = upper
+    }
+
+    /// The currency a symbol (`$`, `€`, `₫`, `S$`…) or a code (`usd`) denotes, from the table in
+    /// ``CurrencyCodes/symbols``; nil for anything else.
+    public static func denoted(by text: String) -> Currency? {
+        if let code = CurrencyCodes.symbols[text] { return Currency(code) }
+        return Currency(text)
     }
 
     public var description: String { code }
 
-    /// 0 for currencies without minor units (JPY, VND, KRW…), 3 for the dinars (KWD, BHD…), else 2.
+    /// ISO 4217's minor unit: 0 for JPY, VND, KRW…, 3 for the dinars (KWD, BHD…), 4 for the
+    /// Unidad de Fomento (CLF, UYW), else 2.
     public var minorUnitDigits: Int {
         if Currency.zeroDecimal.contains(code) { return 0 }
         if Currency.threeDecimal.contains(code) { return 3 }
+        if code == "CLF" || code == "UYW" { return 4 }
         return 2
     }
 

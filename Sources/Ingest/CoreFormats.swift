@@ -3,6 +3,9 @@ import ChannelKit
 /// The core sources' CSV formats. Each is documented in `docs/formats/` with the same
 /// columns and example.
 public enum CoreFormats {
+    /// The exchange rates accepted: beyond them a rate is a typo (and would take converted sums
+    /// past what minor units hold).
+    public static let rateRange: ClosedRange<Double> = 1e-9...1e9
     public static let sources: [ImportSource] = [
         ImportSource(id: "leads", channelID: nil, formats: [leads]),
         ImportSource(id: "touches", channelID: nil, formats: [touches]),
@@ -32,8 +35,8 @@ public enum CoreFormats {
         let from = try row.currency("currency")
         let to = try row.currency("target")
         guard from != to else { throw row.error("target", "is the same currency as \(from.code)") }
-        let rate = try row.decimal("rate")
-        guard rate > 0 else { throw row.error("rate", "must be greater than 0") }
+        let rate = try row.decimal("rate", maximum: CoreFormats.rateRange.upperBound)
+        guard CoreFormats.rateRange.contains(rate) else { throw row.error("rate", "must be between 10^-9 and 10^9 (units of target per unit of currency)") }
         return [.rate(RateRecord(day: day, currency: from, target: to, rate: rate))]
     }
 
@@ -198,11 +201,8 @@ public enum CoreFormats {
         let key = try row.required("lead_id")
         let at = try row.timestamp("converted_at")
         let currency = try row.currency("currency")
-        let text = try row.required("revenue")
-        guard let revenue = Money.parse(text, currency: currency) else {
-            throw row.error("revenue", "\"\(text)\" is not an amount of money; expected a decimal number such as 1290.00")
-        }
-        guard revenue.minorUnits >= 0 else { throw row.error("revenue", "\"\(text)\" is negative; record refunds in the CRM, not as negative revenue") }
+        _ = try row.required("revenue")
+        let revenue = try row.money("revenue", currency: currency, negative: "record refunds in the CRM, not as negative revenue")
         return [.conversion(ConversionRecord(leadKey: key, at: at, revenue: revenue, externalID: row.value("conversion_id")))]
     }
 

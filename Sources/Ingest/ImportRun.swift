@@ -92,7 +92,9 @@ public final class ImportRun {
     }
 
     /// Imports `path` as `sourceID`, optionally forcing a format, in one transaction.
-    public func importFile(source sourceID: String, path: String, format formatID: String? = nil, reprocess: Bool = false) throws -> ImportResult {
+    /// `decimalSeparator` overrides the format's (`--decimal-comma`).
+    public func importFile(source sourceID: String, path: String, format formatID: String? = nil, reprocess: Bool = false,
+                           decimalSeparator: DecimalSeparator? = nil) throws -> ImportResult {
         let source = try source(named: sourceID)
         var candidates = source.formats
         if let formatID {
@@ -134,14 +136,14 @@ public final class ImportRun {
         // the WAL when nothing else has the warehouse open (``Warehouse/withRollbackJournal(_:)``).
         let read = { () throws -> ImportResult in
             try self.importRows(of: reader, path: path, fileName: fileName, source: source, format: format, header: header,
-                                reprocess: reprocess, knownChecksum: knownChecksum)
+                                separator: decimalSeparator ?? format.decimalSeparator, reprocess: reprocess, knownChecksum: knownChecksum)
         }
         return try reader.fileSize >= largeFileBytes ? warehouse.withRollbackJournal(read) : read()
     }
 
     /// Writes the rows after the header, in one transaction, and records the run.
     private func importRows(of reader: CSVReader, path: String, fileName: String, source: ImportSource, format: SourceFormat,
-                            header: ResolvedHeader, reprocess: Bool, knownChecksum: String?) throws -> ImportResult {
+                            header: ResolvedHeader, separator: DecimalSeparator, reprocess: Bool, knownChecksum: String?) throws -> ImportResult {
         let db = warehouse.db
         // Every id a WarehouseWriter writes comes from a lookup or an insert in this same
         // transaction, so SQLite's per-row foreign-key checks (four B-tree probes for each
@@ -168,8 +170,8 @@ public final class ImportRun {
                 }
             }
             // Rows are read and parsed on another thread (``RowPipeline``) while this one writes.
-            let pipeline = RowPipeline(reader: reader, header: header, format: format, classifier: classifier, hasher: hasher,
-                                       leadKeys: writer.leadKeysInMemory)
+            let pipeline = RowPipeline(reader: reader, header: header, format: format, decimalSeparator: separator, classifier: classifier,
+                                       hasher: hasher, leadKeys: writer.leadKeysInMemory)
             // Rows made only of touches are written ``WarehouseWriter/touchBatchSize`` touches to a
             // statement; they are counted (or refused) when their touches are written.
             var pendingRows: [(line: Int, fields: [String], touches: Int)] = []
@@ -225,6 +227,7 @@ public final class ImportRun {
                                         outcome = outcome.strongest(try write(r, row: row, channel: source.channelID, writer: writer, rowLead: &rowLead))
                                     }
                                     counts.count(outcome)
+                                    if parsed.rounded { counts.rounded += 1 }
                                 } catch let error as RowError {
                                     try reject(parsed.line, parsed.fields, error)
                                 } catch let error as WarehouseError {

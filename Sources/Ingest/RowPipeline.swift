@@ -13,6 +13,8 @@ struct ParsedRow: Sendable {
     let line: Int
     let fields: [String]
     let outcome: Outcome
+    /// An amount of the row was rounded to its currency's minor unit.
+    var rounded = false
 }
 
 /// A record with the work that needs no writing done: identifier hashes, a web touch's
@@ -56,8 +58,8 @@ final class RowPipeline: @unchecked Sendable {
     /// Every lead's email hash, once the writing side has read them (``findLeads(byEmail:)``).
     private var leadsByEmail: [HashBytes: Int64]?
 
-    init(reader: CSVReader, header: ResolvedHeader, format: SourceFormat, classifier: TouchClassifier, hasher: IdentifierHasher,
-         leadKeys: [String: Int64]? = nil) {
+    init(reader: CSVReader, header: ResolvedHeader, format: SourceFormat, decimalSeparator: DecimalSeparator = .point, classifier: TouchClassifier,
+         hasher: IdentifierHasher, leadKeys: [String: Int64]? = nil) {
         let reader = UncheckedBox(reader)
         DispatchQueue.global().async { [self] in
             defer { parsingEnded.signal() }
@@ -66,10 +68,11 @@ final class RowPipeline: @unchecked Sendable {
             var batch: [ParsedRow] = []
             batch.reserveCapacity(Self.batchSize)
             var leadsByEmail: [HashBytes: Int64]?
+            let reading = RowReading(separator: decimalSeparator)
             while let record = reader.next() {
                 if batch.isEmpty, leadsByEmail == nil { leadsByEmail = lock.sync { self.leadsByEmail } }
-                batch.append(Self.parse(record, width: width, header: header, format: format, classifier: classifier, hasher: hasher,
-                                        leadKeys: leadKeys, leadsByEmail: leadsByEmail))
+                batch.append(Self.parse(record, width: width, header: header, format: format, reading: reading, classifier: classifier,
+                                        hasher: hasher, leadKeys: leadKeys, leadsByEmail: leadsByEmail))
                 if batch.count == Self.batchSize {
                     guard push(.batch(batch)) else { return }
                     batch.removeAll(keepingCapacity: true)
@@ -125,7 +128,7 @@ final class RowPipeline: @unchecked Sendable {
     }
 
     /// One record: the structural checks, the format's parser, then what needs no warehouse.
-    static func parse(_ record: CSVReader.Record, width: Int, header: ResolvedHeader, format: SourceFormat,
+    static func parse(_ record: CSVReader.Record, width: Int, header: ResolvedHeader, format: SourceFormat, reading: RowReading = RowReading(),
                       classifier: TouchClassifier, hasher: IdentifierHasher, leadKeys: [String: Int64]? = nil,
                       leadsByEmail: [HashBytes: Int64]? = nil) -> ParsedRow {
         func rejected(_ error: RowError) -> ParsedRow { ParsedRow(line: record.line, fields: record.fields, outcome: .rejected(error)) }
@@ -142,10 +145,12 @@ final class RowPipeline: @unchecked Sendable {
                                      reason: "the row has \(record.fields.count) fields but the header has \(width)"))
         }
         do {
-            let records = try format.parse(SourceRow(line: record.line, fields: record.fields, header: header))
+            let roundedBefore = reading.notes.roundedAmounts
+            let records = try format.parse(SourceRow(line: record.line, fields: record.fields, header: header,
+                                                     decimalSeparator: reading.separator, notes: reading.notes))
             return ParsedRow(line: record.line, fields: record.fields, outcome: .records(records.map {
                 prepare($0, classifier, hasher, leadKeys: leadKeys, leadsByEmail: leadsByEmail)
-            }))
+            }), rounded: reading.notes.roundedAmounts > roundedBefore)
         } catch {
             return rejected(error)
         }
@@ -175,6 +180,12 @@ final class RowPipeline: @unchecked Sendable {
         }
         return prepared
     }
+}
+
+/// How one file's rows are read: its decimal separator, and the notes its rows leave.
+struct RowReading {
+    var separator: DecimalSeparator = .point
+    let notes = RowReadingNotes()
 }
 
 /// Hands a value that is not `Sendable` to one other thread, which alone uses it from then on.

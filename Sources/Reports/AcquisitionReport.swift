@@ -79,7 +79,7 @@ public enum AcquisitionReport {
             let channel = s.text(1) ?? ""
             guard wanted(channel), let day = Day.parse(s.text(0) ?? "") else { return }
             let amount = try money.convert(s.int(3), from: s.text(4) ?? "", on: s.text(0) ?? "")
-            update(key(day, channel, s.optionalInt(2))) { $0.spendMinor = ($0.spendMinor ?? 0) + amount }
+            try update(key(day, channel, s.optionalInt(2))) { $0.spendMinor = try ReportError.sum($0.spendMinor ?? 0, amount, "the spend of \(channel)") }
         }
         // Impressions and clicks where the channel reports them (totals and ledger lines, not breakdowns).
         try db.query("""
@@ -150,11 +150,11 @@ public enum AcquisitionReport {
         // per conversion in lead order (conversions are few beside leads), for revenue in the
         // report currency and the days from lead to first conversion.
         var current: (lead: Int64, key: Key, created: Int64, first: Int64, revenue: Int64)?
-        func flush() {
+        func flush() throws {
             guard let c = current else { return }
-            update(c.key) { r in
+            try update(c.key) { r in
                 r.customers += 1
-                r.revenueMinor += c.revenue
+                r.revenueMinor = try ReportError.sum(r.revenueMinor, c.revenue, "the revenue of \(c.key.channel)")
                 r.daysToConvert.append(max(0, Double(c.first - c.created) / 86_400))
             }
         }
@@ -163,13 +163,13 @@ public enum AcquisitionReport {
             guard wanted(channel) else { continue }
             let revenue = try money.convert(c.revenue, from: c.currency, on: Timestamp(secondsSinceEpoch: c.at).day.description)
             if current?.lead == c.lead {
-                current!.revenue += revenue
+                current!.revenue = try ReportError.sum(current!.revenue, revenue, "the revenue of \(channel)")
             } else {
-                flush()
+                try flush()
                 current = (c.lead, key(Timestamp(secondsSinceEpoch: c.created).day, channel, c.campaign), c.created, c.at, revenue)
             }
         }
-        flush()
+        try flush()
         // Every registered channel shows in a plain channel report, even without data.
         if options.unit == .channel && options.interval == nil {
             for c in pluginChannels where wanted(c) {
@@ -180,12 +180,12 @@ public enum AcquisitionReport {
         var total = ChannelKPIs(channel: "total", displayName: "Total")
         if hasStages { total.mqls = 0; total.sqls = 0 }
         for r in rows.values {
-            if let s = r.spendMinor { total.spendMinor = (total.spendMinor ?? 0) + s }
+            if let s = r.spendMinor { total.spendMinor = try ReportError.sum(total.spendMinor ?? 0, s, "the total spend") }
             if let i = r.impressions { total.impressions = (total.impressions ?? 0) + i }
             if let c = r.clicks { total.clicks = (total.clicks ?? 0) + c }
             total.leads += r.leads
             total.customers += r.customers
-            total.revenueMinor += r.revenueMinor
+            total.revenueMinor = try ReportError.sum(total.revenueMinor, r.revenueMinor, "the total revenue")
             total.daysToConvert += r.daysToConvert
             if let m = r.mqls { total.mqls! += m }
             if let q = r.sqls { total.sqls! += q }

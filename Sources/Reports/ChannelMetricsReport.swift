@@ -75,7 +75,7 @@ public enum ChannelMetricsReport {
         if let g = group("day") {
             try db.query("SELECT \(g) AS g, sum(amount_minor), currency FROM costs c WHERE channel_id = ?1 AND day BETWEEN ?2 AND ?3 GROUP BY g, currency", days) { s in
                 let key = s.text(0) ?? ""
-                spend[key, default: 0] += s.int(1)
+                spend[key] = try ReportError.sum(spend[key] ?? 0, s.int(1), "the spend of \(key)")
                 currencies.insert(s.text(2) ?? "")
                 groups.insert(key)
             }

@@ -61,6 +61,8 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
     case mixedCurrencies([String])
     case emptyPeriod(from: Day, to: Day)
     case missingRate(from: String, to: String, day: String)
+    /// A sum or a conversion beyond what 64-bit minor units hold.
+    case tooLarge(String)
 
     public var description: String {
         switch self {
@@ -71,7 +73,16 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
             return "no exchange rate from \(from) to \(to) on or before \(day); import one with leadledger import rates FILE"
         case .emptyPeriod(let from, let to):
             return "--from \(from) is after --to \(to)"
+        case .tooLarge(let what):
+            return "\(what) is beyond what LeadLedger can add up exactly (more than 9.2 × 10^18 minor units); check the imported amounts and exchange rates"
         }
+    }
+
+    /// `a + b`, or ``tooLarge(_:)`` naming `what` when the sum leaves Int64.
+    public static func sum(_ a: Int64, _ b: Int64, _ what: @autoclosure () -> String) throws(ReportError) -> Int64 {
+        let (s, overflow) = a.addingReportingOverflow(b)
+        if overflow { throw .tooLarge(what()) }
+        return s
     }
 }
 

@@ -33,7 +33,12 @@ public final class CurrencyConverter {
         let major = from.majorUnits(minor) * rate
         var scale = 1.0
         for _ in 0..<target.minorUnitDigits { scale *= 10 }
-        return Int64((major * scale).rounded(.toNearestOrAwayFromZero))
+        let converted = (major * scale).rounded(.toNearestOrAwayFromZero)
+        // 2^63 is exact as a Double; anything at or past it does not fit.
+        guard converted.isFinite, abs(converted) < 9_223_372_036_854_775_808.0 else {
+            throw ReportError.tooLarge("\(code) \(from.decimalString(minorUnits: minor)) on \(day) in \(target.code)")
+        }
+        return Int64(converted)
     }
 
     /// The currency the report's money is in; refuses a mix when no target was given.

@@ -250,7 +250,7 @@ enum AcquisitionTable {
             guard let v else { return .null }
             return currency.map { .moneyRatio(v, $0) } ?? .decimal(v, places: 2)
         }
-        func count(_ v: Double?) -> ReportTable.Cell { v.map { .integer(Int($0)) } ?? .null }
+        func count(_ v: Double?) -> ReportTable.Cell { v.map { abs($0) < 9e18 ? .integer(Int($0)) : .decimal($0, places: 0) } ?? .null }
         func row(_ k: ChannelKPIs, isTotal: Bool) -> [ReportTable.Cell] {
             var cells: [ReportTable.Cell] = []
             if period { cells.append(isTotal ? .text("") : .text(k.period ?? "")) }

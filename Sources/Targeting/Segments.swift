@@ -217,7 +217,8 @@ public struct SegmentReport: Sendable {
         var spend: [String: Int64] = [:]
         var currencies = Set<String>()
         try db.query("SELECT channel_id, currency, sum(amount_minor) FROM costs GROUP BY channel_id, currency") {
-            spend[$0.text(0) ?? "", default: 0] += $0.int(2)
+            let channel = $0.text(0) ?? ""
+            spend[channel] = try ReportError.sum(spend[channel] ?? 0, $0.int(2), "the spend of \(channel)")
             currencies.insert($0.text(1) ?? "")
         }
         guard currencies.count <= 1 else { throw ReportError.mixedCurrencies(currencies.sorted()) }

@@ -32,6 +32,9 @@ extension LeadLedger {
         @Flag(help: "Read a file again even if it was imported before (facts already present are not duplicated).")
         var again = false
 
+        @Flag(help: "The files write decimals with a comma (1.234,56), as European exports do; without it a comma only groups thousands.")
+        var decimalComma = false
+
         @OptionGroup var warehouse: WarehouseOptions
 
         func validate() throws {
@@ -44,8 +47,13 @@ extension LeadLedger {
             var failed = false
             for file in files {
                 do {
-                    let result = try Import.importWithProgress(importer, source: source, path: file, format: format, again: again)
+                    let result = try Import.importWithProgress(importer, source: source, path: file, format: format, again: again,
+                                                               decimalSeparator: decimalComma ? .comma : nil)
                     print(Import.summary(result))
+                    if result.counts.read > 0 && result.counts.rejected == result.counts.read {
+                        Terminal.error("error: every row of \(file) was refused; nothing from it landed")
+                        failed = true
+                    }
                 } catch let error as ImportError {
                     Terminal.clearProgress()
                     Terminal.error("error: \(error)")
@@ -60,7 +68,8 @@ extension LeadLedger {
         /// prove that a killed import leaves the warehouse unchanged, and
         /// `LEADLEDGER_LARGE_FILE_BYTES=N` treats files of N bytes or more as large
         /// (``ImportRun/largeFileBytes``), so that a small file takes the large files' path.
-        static func importWithProgress(_ importer: ImportRun, source: String, path: String, format: String?, again: Bool) throws -> ImportResult {
+        static func importWithProgress(_ importer: ImportRun, source: String, path: String, format: String?, again: Bool,
+                                       decimalSeparator: DecimalSeparator? = nil) throws -> ImportResult {
             if let bytes = getenv("LEADLEDGER_LARGE_FILE_BYTES").flatMap({ Int64(String(cString: $0)) }) { importer.largeFileBytes = bytes }
             let killAfter = getenv("LEADLEDGER_KILL_AFTER_ROWS").flatMap { Int(String(cString: $0)) }
             importer.progressInterval = killAfter ?? 50_000
@@ -69,7 +78,7 @@ extension LeadLedger {
                 Terminal.progress("\(path): \(Terminal.grouped(rows)) rows…")
             }
             defer { Terminal.clearProgress() }
-            return try importer.importFile(source: source, path: path, format: format, reprocess: again)
+            return try importer.importFile(source: source, path: path, format: format, reprocess: again, decimalSeparator: decimalSeparator)
         }
 
         static func summary(_ r: ImportResult) -> String {
@@ -81,6 +90,9 @@ extension LeadLedger {
                 var lines = ["\(r.path): \(r.format.title) — \(Terminal.grouped(c.read)) rows: \(Terminal.grouped(c.inserted)) new, "
                              + "\(Terminal.grouped(c.updated)) updated, \(Terminal.grouped(c.unchanged)) unchanged, "
                              + "\(Terminal.grouped(c.rejected)) rejected (run #\(run))"]
+                if c.rounded > 0 {
+                    lines.append("  \(Terminal.grouped(c.rounded)) rows had an amount with more decimals than its currency has; rounded half away from zero")
+                }
                 for reject in r.rejects { lines.append("  rejected \(reject)") }
                 if c.rejected > r.rejects.count {
                     lines.append("  … and \(c.rejected - r.rejects.count) more; all are in the rejects table (import_run_id = \(run))")

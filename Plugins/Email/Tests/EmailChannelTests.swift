@@ -51,7 +51,7 @@ import ChannelTestKit
         #expect(r.rejects.map(\.description) == [
             "campaigns.csv:2:4 (delivered): more emails delivered than sent",
             "campaigns.csv:3:6 (unique_opens): more unique opens than emails delivered",
-            "campaigns.csv:4:3 (sent): \"1x0\" is not a whole non-negative number",
+            "campaigns.csv:4:3 (sent): \"1x0\" is not a number: it has a character that is not a digit, sign or separator",
             "campaigns.csv:5:11 (currency): is empty, but an amount is given; a currency such as USD is required",
             "campaigns.csv:6:2 (sent_at): \"06/01/2026 02:00\" is not a date-time; expected ISO 8601 such as 2026-01-15T09:30:00Z",
         ])

@@ -56,7 +56,7 @@ import ChannelTestKit
             "ledger.csv:5:10 (rewarded_at): 2026-01-01T00:00:00Z is before the referral (2026-01-08T10:15:00Z)",
             "ledger.csv:6:4 (referred_email): the referred person has neither an email nor a phone number",
             "ledger.csv:7:6 (referred_at): \"2026-01-32T10:15:00Z\" is not a date-time; expected ISO 8601 such as 2026-01-15T09:30:00Z",
-            "ledger.csv:8:8 (reward_amount): \"abc\" is not an amount of money; expected a decimal number such as 1234.56",
+            "ledger.csv:8:8 (reward_amount): \"abc\" is not an amount: it has no digit",
         ])
         #expect(try f.count("leads") == 0 && f.count("costs") == 0)
         let path = f.dir.write("other.csv", "referral_code,email\nR1,a@example.com\n")

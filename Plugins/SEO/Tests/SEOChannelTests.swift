@@ -62,7 +62,7 @@ import ChannelTestKit
             """)
         #expect(dates.rejects.map(\.description) == [
             "Dates.csv:2:1 (Date): \"2026-13-01\" is not a date; expected YYYY-MM-DD or M/D/YYYY",
-            "Dates.csv:3:2 (Clicks): \"12x\" is not a whole non-negative number",
+            "Dates.csv:3:2 (Clicks): \"12x\" is not a number: it has a character that is not a digit, sign or separator",
             "Dates.csv:4:2 (Clicks): 200 clicks exceed 100 impressions",
             "Dates.csv:5:4 (CTR): \"120%\" is not a rate such as 3.2% or 0.032",
             "Dates.csv:6:5 (Position): 0.5 is not a position; positions start at 1",
