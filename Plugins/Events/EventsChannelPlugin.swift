@@ -85,7 +85,7 @@ enum EventsLedger {
         let name = try row.required("event_name")
         let kind = try row.required("kind").lowercased().split(separator: " ").joined(separator: "_")
         guard EventKind.all.contains(kind) else {
-            throw row.error("kind", "\"\(kind)\" is not an event kind; expected \(EventKind.all.joined(separator: ", "))")
+            throw row.error("kind", "\(SourceRow.quoted(kind)) is not an event kind; expected \(EventKind.all.joined(separator: ", "))")
         }
         let start = try row.day("start")
         let end = try row.day("end")

@@ -83,7 +83,7 @@ enum ReferralLedger {
         let at = try row.timestamp("referred_at")
         let statusText = try row.required("status").lowercased().replacingSpaces()
         guard let status = statuses[statusText] else {
-            throw row.error("status", "\"\(statusText)\" is not a status; expected invited, signed_up, qualified or rewarded")
+            throw row.error("status", "\(SourceRow.quoted(statusText)) is not a status; expected invited, signed_up, qualified or rewarded")
         }
         let detail = "referral:" + id
         var records: [ChannelRecord] = [

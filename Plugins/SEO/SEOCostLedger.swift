@@ -21,7 +21,7 @@ enum SEOCostLedger {
             """
     ) { (row) throws(RowError) in
         let monthText = try row.required("month")
-        guard let days = Day.daysOfMonth(monthText) else { throw row.error("month", "\"\(monthText)\" is not a month; expected YYYY-MM") }
+        guard let days = Day.daysOfMonth(monthText) else { throw row.error("month", "\(SourceRow.quoted(monthText)) is not a month; expected YYYY-MM") }
         let item = try row.required("item")
         let amount = try row.money("amount", currency: try row.currency("currency"))
         return CostRecord.spread(amount, over: days, campaign: nil, detail: "item:" + item).map(ChannelRecord.cost)

@@ -60,14 +60,14 @@ extension SourceRow {
     /// An optional email column, checked for plausibility.
     public func email(_ key: String) throws(RowError) -> String? {
         guard let email = value(key) else { return nil }
-        guard ContactValidation.isPlausibleEmail(email) else { throw error(key, "\"\(email)\" is not an email address") }
+        guard ContactValidation.isPlausibleEmail(email) else { throw error(key, "is not an email address") }
         return email
     }
 
     /// An optional phone column, checked for plausibility.
     public func phone(_ key: String) throws(RowError) -> String? {
         guard let phone = value(key) else { return nil }
-        guard ContactValidation.isPlausiblePhone(phone) else { throw error(key, "\"\(phone)\" is not a phone number (6 to 15 digits)") }
+        guard ContactValidation.isPlausiblePhone(phone) else { throw error(key, "is not a phone number (6 to 15 digits)") }
         return phone
     }
 }

@@ -73,6 +73,17 @@ extension [ColumnSpec] {
         return ResolvedHeader(cells: cells, indexByKey: indexByKey, keptForRejects: kept)
     }
 
+    /// The first header cell (as written) that one of these columns matches more than once, if any.
+    public func duplicated(in cells: [String]) -> String? {
+        let normalised = cells.map { $0.trimmingSpaces.lowercased() }
+        for column in self {
+            let names = column.names.map { $0.lowercased() }
+            let matching = normalised.indices.filter { i in names.contains { column.matchesPrefix ? normalised[i].hasPrefix($0) : normalised[i] == $0 } }
+            if matching.count > 1 { return cells[matching[1]] }
+        }
+        return nil
+    }
+
     /// The header cells of the required columns, for messages: `"Day", "Campaign name", …`.
     public var requiredList: String {
         filter(\.isRequired).map { "\"\($0.names[0])\($0.matchesPrefix ? "…" : "")\"" }.joined(separator: ", ")
@@ -130,6 +141,19 @@ public struct ResolvedHeader: Sendable {
     public func index(of key: String) -> Int? {
         let length = key.utf8.count
         return indexPairs.first { $0.length == length && $0.key == key }?.index
+    }
+
+    /// `reason` with every value of the row that a reject does not keep (personal columns, and
+    /// columns the format does not read) replaced by `[personal]`: whatever a parser wrote, a
+    /// reason never carries such a value into `rejects` or onto the screen.
+    public func scrub(_ reason: String, of fields: [String]) -> String {
+        var reason = reason
+        for i in fields.indices where !keptForRejects.contains(i) {
+            let value = fields[i].trimmingSpaces
+            // Values of one or two characters would blank out ordinary words; they identify nobody.
+            if value.count >= 3, reason.contains(value) { reason = reason.replacing(value, with: "[personal]") }
+        }
+        return reason
     }
 
     /// The row as a reject keeps it: the columns the format reads as they were, personal ones
@@ -214,7 +238,7 @@ public struct SourceRow: Sendable {
     public func timestamp(_ key: String) throws(RowError) -> Timestamp {
         let text = try required(key)
         guard let t = Timestamp.parse(text) else {
-            throw error(key, "\"\(text)\" is not a date-time; expected ISO 8601 such as 2026-01-15T09:30:00Z")
+            throw error(key, "\(Self.quoted(text)) is not a date-time; expected ISO 8601 such as 2026-01-15T09:30:00Z")
         }
         return t
     }
@@ -222,7 +246,7 @@ public struct SourceRow: Sendable {
     public func day(_ key: String) throws(RowError) -> Day {
         let text = try required(key)
         guard let d = Day.parse(text) else {
-            throw error(key, "\"\(text)\" is not a date; expected YYYY-MM-DD or M/D/YYYY")
+            throw error(key, "\(Self.quoted(text)) is not a date; expected YYYY-MM-DD or M/D/YYYY")
         }
         return d
     }
@@ -296,7 +320,7 @@ public struct SourceRow: Sendable {
         switch text.lowercased() {
         case "yes", "y", "true", "1", "x": return true
         case "no", "n", "false", "0": return false
-        default: throw error(key, "\"\(text)\" is not yes or no")
+        default: throw error(key, "\(Self.quoted(text)) is not yes or no")
         }
     }
 
@@ -316,7 +340,7 @@ public struct SourceRow: Sendable {
     public func currency(_ key: String) throws(RowError) -> Currency {
         let text = try required(key)
         guard let c = Currency(text) else {
-            throw error(key, "\"\(text)\" is not an ISO 4217 currency code such as USD")
+            throw error(key, "\(Self.quoted(text)) is not an ISO 4217 currency code such as USD")
         }
         return c
     }

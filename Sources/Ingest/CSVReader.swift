@@ -13,8 +13,21 @@ import Digests
 /// are physical: a record that spans lines is reported at its first line.
 ///
 /// A file that cannot be text is refused up front: an empty file, one with NUL bytes
-/// (binary), or one starting with a UTF-16 byte-order mark.
+/// (binary), or one in UTF-16 (with or without a byte-order mark).
+///
+/// Memory stays bounded whatever the input: a field keeps at most ``maxFieldBytes`` bytes and a
+/// record at most ``maxFields`` fields; a longer one is flagged (``Record/oversizedColumn``,
+/// ``Record/droppedFields``) for the caller to refuse.
 public final class CSVReader {
+    /// The longest field kept, in bytes (64 KiB: far above any URL, name or note an export holds).
+    public static let defaultMaxFieldBytes = 1 << 16
+    public let maxFieldBytes: Int
+    /// The most bytes a record keeps over all its fields (1 MiB by default).
+    public static let defaultMaxRecordBytes = 1 << 20
+    public let maxRecordBytes: Int
+    /// The most fields a record keeps.
+    public static let maxFields = 4_096
+
     public struct Record: Sendable {
         /// 1-based line of the record's first line.
         public let line: Int
@@ -26,6 +39,14 @@ public final class CSVReader {
         /// Bit i is set when field i (of the first 64) was quoted: tells `""` (an empty
         /// string) from an empty field (a missing value) where that matters (snapshots).
         public var quotedMask: UInt64 = 0
+        /// 1-based column of the first field longer than the reader's ``CSVReader/maxFieldBytes``,
+        /// or that took the record past ``CSVReader/maxRecordBytes`` (kept cut), if any.
+        public var oversizedColumn: Int?
+        /// Fields past ``CSVReader/maxFields``, counted but not kept.
+        public var droppedFields = 0
+
+        /// How many fields the record has, kept or not.
+        public var fieldCount: Int { fields.count + droppedFields }
 
         public func wasQuoted(_ field: Int) -> Bool { field < 64 && quotedMask & (1 << UInt64(field)) != 0 }
     }
@@ -48,8 +69,11 @@ public final class CSVReader {
     /// True until the first field is complete: a UTF-8 byte-order mark there is dropped.
     private var atStartOfFile = true
 
-    public init(path: String, chunkSize: Int = 1 << 20) throws(ImportError) {
+    public init(path: String, chunkSize: Int = 1 << 20, maxFieldBytes: Int = CSVReader.defaultMaxFieldBytes,
+                maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) throws(ImportError) {
         self.path = path
+        self.maxFieldBytes = maxFieldBytes
+        self.maxRecordBytes = maxRecordBytes
         var st = stat()
         guard stat(path, &st) == 0 else { throw ImportError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
         guard (st.st_mode & S_IFMT) == S_IFREG else { throw ImportError.cannotRead(path: path, reason: "not a regular file") }
@@ -65,8 +89,11 @@ public final class CSVReader {
 
     /// Reads CSV from any byte source (a decompressing stream), comma-separated, with no
     /// checks for binary content. `name` is used in messages.
-    public init(source: any ByteSource, name: String, chunkSize: Int = 1 << 20) {
+    public init(source: any ByteSource, name: String, chunkSize: Int = 1 << 20, maxFieldBytes: Int = CSVReader.defaultMaxFieldBytes,
+                maxRecordBytes: Int = CSVReader.defaultMaxRecordBytes) {
         self.path = name
+        self.maxFieldBytes = maxFieldBytes
+        self.maxRecordBytes = maxRecordBytes
         self.source = source
         fileSize = -1
         buffer = .allocate(byteCount: chunkSize, alignment: 16)
@@ -155,7 +182,17 @@ public final class CSVReader {
         if end >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
             throw ImportError.wrongEncoding(path: path, found: "UTF-16")
         }
-        if bytes.contains(0) { throw ImportError.binaryFile(path: path) }
+        if bytes.contains(0) {
+            // UTF-16 text without a byte-order mark: ASCII characters leave every other byte 0.
+            let sample = bytes.prefix(4096)
+            let zerosAtEven = stride(from: 0, to: sample.count, by: 2).filter { sample[$0] == 0 }.count
+            let zerosAtOdd = stride(from: 1, to: sample.count, by: 2).filter { sample[$0] == 0 }.count
+            let half = sample.count / 2
+            if half > 0, max(zerosAtEven, zerosAtOdd) * 10 >= half * 9, min(zerosAtEven, zerosAtOdd) * 10 <= half {
+                throw ImportError.wrongEncoding(path: path, found: "UTF-16 (without a byte-order mark)")
+            }
+            throw ImportError.binaryFile(path: path)
+        }
         // Tab-separated when the first lines hold more tabs than commas (Meta's lead exports).
         var tabs = 0, commas = 0, lines = 0
         for b in bytes[position...] {
@@ -190,8 +227,19 @@ public final class CSVReader {
         var inQuotes = false
         var quotedField = false
         var quotedMask: UInt64 = 0
+        var oversized: Int?
+        var dropped = 0
+        // The most the current field may keep: its own limit, and what the record has left.
+        var fieldLimit = min(self.maxFieldBytes, self.maxRecordBytes)
+        var recordLeft = self.maxRecordBytes
 
         func endField() {
+            guard fields.count < CSVReader.maxFields else {
+                dropped += 1
+                field.removeAll(keepingCapacity: true)
+                quotedField = false
+                return
+            }
             if quotedField && fields.count < 64 { quotedMask |= 1 << UInt64(fields.count) }
             if atStartOfFile {
                 atStartOfFile = false
@@ -206,6 +254,8 @@ public final class CSVReader {
                 if invalid == nil { invalid = fields.count + 1 }
             }
             fields.append(s)
+            recordLeft -= field.count
+            fieldLimit = min(self.maxFieldBytes, recordLeft)
             field.removeAll(keepingCapacity: true)
             quotedField = false
         }
@@ -233,14 +283,27 @@ public final class CSVReader {
                     i += 1
                 }
             }
-            if i > position { field.append(contentsOf: UnsafeBufferPointer(start: base + position, count: i - position)) }
+            if i > position {
+                let room = fieldLimit - field.count
+                if i - position > room {
+                    if oversized == nil { oversized = fields.count + dropped + 1 }
+                    if room > 0 { field.append(contentsOf: UnsafeBufferPointer(start: base + position, count: room)) }
+                } else {
+                    field.append(contentsOf: UnsafeBufferPointer(start: base + position, count: i - position))
+                }
+            }
             position = i
             if i == end { continue }
             let b = base[i]
             position += 1
             if inQuotes {
                 // b is a quote: an escaped quote ("") or the end of the quoted part.
-                if peekByte() == quote { position += 1; field.append(quote) } else { inQuotes = false }
+                if peekByte() == quote {
+                    position += 1
+                    if field.count < fieldLimit { field.append(quote) } else if oversized == nil { oversized = fields.count + dropped + 1 }
+                } else {
+                    inQuotes = false
+                }
                 continue
             }
             switch b {
@@ -248,20 +311,21 @@ public final class CSVReader {
                 endField()
             case quote:
                 let fieldStart = field.isEmpty || (atStartOfFile && field == [0xEF, 0xBB, 0xBF])
-                if fieldStart && !quotedField { inQuotes = true; quotedField = true } else { field.append(b) }
+                if fieldStart && !quotedField { inQuotes = true; quotedField = true } else if field.count < fieldLimit { field.append(b) } else if oversized == nil { oversized = fields.count + dropped + 1 }
             case 13:
                 if peekByte() == 10 { continue }
                 line += 1
                 endField()
-                return Record(line: startLine, fields: fields, invalidUTF8Column: invalid, quotedMask: quotedMask)
+                return Record(line: startLine, fields: fields, invalidUTF8Column: invalid, quotedMask: quotedMask, oversizedColumn: oversized, droppedFields: dropped)
             default:  // 10
                 line += 1
                 endField()
-                return Record(line: startLine, fields: fields, invalidUTF8Column: invalid, quotedMask: quotedMask)
+                return Record(line: startLine, fields: fields, invalidUTF8Column: invalid, quotedMask: quotedMask, oversizedColumn: oversized, droppedFields: dropped)
             }
         }
         endField()
-        return Record(line: startLine, fields: fields, invalidUTF8Column: invalid, unterminatedQuote: inQuotes, quotedMask: quotedMask)
+        return Record(line: startLine, fields: fields, invalidUTF8Column: invalid, unterminatedQuote: inQuotes, quotedMask: quotedMask,
+                      oversizedColumn: oversized, droppedFields: dropped)
     }
 }
 

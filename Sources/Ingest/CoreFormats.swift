@@ -87,7 +87,7 @@ public enum CoreFormats {
         let aliases = ["marketing_qualified": "mql", "sales_qualified": "sql", "opp": "opportunity", "won": "customer"]
         let name = aliases[stage] ?? stage
         guard stageNames.contains(name) else {
-            throw row.error("stage", "\"\(text)\" is not a stage; expected \(stageNames.joined(separator: ", "))")
+            throw row.error("stage", "\(SourceRow.quoted(text)) is not a stage; expected \(stageNames.joined(separator: ", "))")
         }
         return [.stage(StageRecord(leadKey: key, stage: name, at: try row.timestamp("changed_at")))]
     }
@@ -126,24 +126,24 @@ public enum CoreFormats {
         var attributes = LeadAttributes()
         if let country = row.value("country") {
             guard country.count == 2, country.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                throw row.error("country", "\"\(country)\" is not an ISO 3166-1 alpha-2 country code such as VN or US")
+                throw row.error("country", "\(SourceRow.quoted(country)) is not an ISO 3166-1 alpha-2 country code such as VN or US")
             }
             attributes.country = country.uppercased()
         }
         attributes.region = row.value("region")
         if let band = row.value("age_band") {
-            guard isBand(band) else { throw row.error("age_band", "\"\(band)\" is not an age band such as 25-34 or 65+") }
+            guard isBand(band) else { throw row.error("age_band", "\(SourceRow.quoted(band)) is not an age band such as 25-34 or 65+") }
             attributes.ageBand = band
         }
         if let gender = row.value("gender") {
             let g = gender.lowercased()
-            guard genders.contains(g) else { throw row.error("gender", "\"\(gender)\" is not one of \(genders.sorted().joined(separator: ", "))") }
+            guard genders.contains(g) else { throw row.error("gender", "\(SourceRow.quoted(gender)) is not one of \(genders.sorted().joined(separator: ", "))") }
             attributes.gender = g
         }
         attributes.incomeBand = row.value("income_band")
         attributes.industry = row.value("industry")?.lowercased()
         if let size = row.value("company_size") {
-            guard isBand(size) else { throw row.error("company_size", "\"\(size)\" is not a size band such as 11-50 or 1000+") }
+            guard isBand(size) else { throw row.error("company_size", "\(SourceRow.quoted(size)) is not a size band such as 11-50 or 1000+") }
             attributes.companySize = size
         }
         attributes.interests = row.value("interests")
@@ -175,7 +175,7 @@ public enum CoreFormats {
         let key = try row.required("lead_id")
         let kindText = try row.required("kind")
         guard let kind = TouchKind(rawValue: kindText.lowercased()) else {
-            throw row.error("kind", "\"\(kindText)\" is not a touch kind; expected one of \(TouchKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw row.error("kind", "\(SourceRow.quoted(kindText)) is not a touch kind; expected one of \(TouchKind.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return [.webTouch(WebTouch(leadKey: key, at: at, kind: kind, utmSource: row.value("utm_source"), utmMedium: row.value("utm_medium"),
                                    utmCampaign: row.value("utm_campaign"), referrer: row.value("referrer"), landingPage: row.value("landing_page")))]

@@ -103,7 +103,14 @@ public final class ImportRun {
             }
             candidates = [f]
         }
-        let reader = try CSVReader(path: path)
+        let expected = candidates.map { ($0.title, $0.columns.requiredList) }
+        let reader: CSVReader
+        do { reader = try CSVReader(path: path) } catch {
+            switch error {
+            case .emptyFile, .binaryFile, .wrongEncoding: throw ImportError.refused(error, source: source.id, expected: expected)
+            default: throw error
+            }
+        }
         let fileName = path.split(separator: "/").last.map(String.init) ?? path
         // Only a file of a size imported before can be the same file: hash it first and skip the
         // parse. Any other file is hashed while it is parsed, in one pass.
@@ -121,16 +128,22 @@ public final class ImportRun {
         let depth = candidates.map(\.headerSearchDepth).max() ?? 1
         var match: (format: SourceFormat, header: ResolvedHeader)?
         var looked = 0
+        var firstLine: [String] = []
         while match == nil, looked < depth, let record = reader.next() {
             looked += 1
+            if looked == 1 { firstLine = record.fields }
             for format in candidates where looked <= format.headerSearchDepth {
                 if let header = format.columns.resolve(header: record.fields) { match = (format, header); break }
             }
         }
         guard let (format, header) = match else {
-            throw ImportError.unrecognisedHeader(path: path, source: source.id,
-                                                 expected: candidates.map { ($0.title, $0.columns.requiredList) })
+            let semicolons = firstLine.joined().filter { $0 == ";" }.count
+            let hint = firstLine.count == 1 && semicolons > 0
+                ? "Its first line is separated by \";\": LeadLedger reads comma- or tab-separated files; export or save it as CSV with commas."
+                : nil
+            throw ImportError.unrecognisedHeader(path: path, source: source.id, expected: expected, hint: hint)
         }
+        if let twice = format.columns.duplicated(in: header.cells) { throw ImportError.duplicateColumn(path: path, column: twice) }
 
         // A large file is one big transaction: it is written with a rollback journal instead of
         // the WAL when nothing else has the warehouse open (``Warehouse/withRollbackJournal(_:)``).
@@ -163,10 +176,11 @@ public final class ImportRun {
             let delimiter = reader.delimiter
             func reject(_ line: Int, _ fields: [String], _ error: RowError) throws {
                 counts.rejected += 1
+                let reason = header.scrub(error.reason, of: fields)
                 try writer.reject(fileName: fileName, line: line, column: error.column, columnName: error.columnName,
-                                  reason: error.reason, rawRow: CSVReader.encode(header.rejectCopy(of: fields), delimiter: delimiter))
+                                  reason: reason, rawRow: CSVReader.encode(header.rejectCopy(of: fields), delimiter: delimiter))
                 if shown.count < rejectsShown {
-                    shown.append(Reject(file: fileName, line: line, column: error.column, columnName: error.columnName, reason: error.reason))
+                    shown.append(Reject(file: fileName, line: line, column: error.column, columnName: error.columnName, reason: reason))
                 }
             }
             // Rows are read and parsed on another thread (``RowPipeline``) while this one writes.
@@ -359,7 +373,7 @@ public final class ImportRun {
         case .email(let email, let column):
             if let known = prepared.leadID { return known }
             if let id = try writer.leadID(forEmailHash: prepared.emailHash ?? hasher.hashEmail(email)) { return id }
-            throw row.error(column, "no lead has the email \"\(email)\"; import the leads first, then this file again with --again")
+            throw row.error(column, "no lead has this email; import the leads first, then this file again with --again")
         }
     }
 
@@ -367,7 +381,7 @@ public final class ImportRun {
     private func requireLead(_ key: String, known: Int64?, row: SourceRow, writer: WarehouseWriter) throws -> Int64 {
         if let known { return known }
         if let id = try writer.leadID(forKey: key) { return id }
-        throw row.error("lead_id", "no lead \"\(key)\" is known; import the leads first, then import this file again with --again")
+        throw row.error("lead_id", "no lead \(SourceRow.quoted(key)) is known; import the leads first, then import this file again with --again")
     }
 
     private func previousRun(source: String, sha256: String, before runID: Int64) throws -> (id: Int64, at: Timestamp)? {

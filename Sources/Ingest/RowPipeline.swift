@@ -48,6 +48,9 @@ final class RowPipeline: @unchecked Sendable {
     }
 
     static let batchSize = 1_024
+    /// A batch is handed over early once its fields hold this many bytes, so that the queue's
+    /// memory stays bounded whatever the rows' length.
+    static let batchBytes = 4 << 20
     private let handoff = Handoff<Item>(capacity: 8)
     /// Signalled once the parsing side has let go of the reader.
     private let parsingEnded = DispatchSemaphore(value: 0)
@@ -67,15 +70,18 @@ final class RowPipeline: @unchecked Sendable {
             let width = header.cells.count
             var batch: [ParsedRow] = []
             batch.reserveCapacity(Self.batchSize)
+            var bytes = 0
             var leadsByEmail: [HashBytes: Int64]?
             let reading = RowReading(separator: decimalSeparator)
             while let record = reader.next() {
                 if batch.isEmpty, leadsByEmail == nil { leadsByEmail = lock.sync { self.leadsByEmail } }
                 batch.append(Self.parse(record, width: width, header: header, format: format, reading: reading, classifier: classifier,
                                         hasher: hasher, leadKeys: leadKeys, leadsByEmail: leadsByEmail))
-                if batch.count == Self.batchSize {
+                for field in record.fields { bytes += field.utf8.count }
+                if batch.count == Self.batchSize || bytes >= Self.batchBytes {
                     guard push(.batch(batch)) else { return }
                     batch.removeAll(keepingCapacity: true)
+                    bytes = 0
                 }
             }
             if !batch.isEmpty { guard push(.batch(batch)) else { return } }
@@ -139,10 +145,14 @@ final class RowPipeline: @unchecked Sendable {
             return rejected(RowError(column: column, columnName: column <= width ? header.cells[column - 1] : nil,
                                      reason: "is not valid UTF-8 text; re-save the file as UTF-8"))
         }
-        if record.fields.count != width {
-            let column = min(record.fields.count, width) + 1
+        if record.fieldCount != width {
+            let column = min(record.fieldCount, width) + 1
             return rejected(RowError(column: column, columnName: column <= width ? header.cells[column - 1] : nil,
-                                     reason: "the row has \(record.fields.count) fields but the header has \(width)"))
+                                     reason: "the row has \(record.fieldCount) fields but the header has \(width)"))
+        }
+        if let column = record.oversizedColumn {
+            return rejected(RowError(column: column, columnName: column <= width ? header.cells[column - 1] : nil,
+                                     reason: "is longer than \(CSVReader.defaultMaxFieldBytes / 1024) KiB (a field) or takes the row past \(CSVReader.defaultMaxRecordBytes >> 20) MiB, the longest LeadLedger reads"))
         }
         do {
             let roundedBefore = reading.notes.roundedAmounts

@@ -85,8 +85,54 @@ public struct ReportTable: Sendable {
         case .money, .moneyRatio, .decimal: return grouped(plain(cell))
         case .fraction(let f): return fixed(f * 100, places: 2) + "%"
         case .boolean(let b): return b ? "yes" : ""
-        case .text, .null: return plain(cell)
+        case .text(let s): return printable(s)
+        case .null: return plain(cell)
         }
+    }
+
+    /// Text as a terminal may show it: escape sequences, control characters (line breaks and tabs
+    /// become spaces) and the bidirectional overrides that can disguise text are dropped, so a
+    /// campaign name cannot move the cursor, recolour the screen or pose as another name.
+    static func printable(_ s: String) -> String {
+        var out = String.UnicodeScalarView()
+        enum State { case text, escape, csi, osc }
+        var state = State.text
+        for scalar in s.unicodeScalars {
+            let v = scalar.value
+            switch state {
+            case .escape:
+                // ESC [ opens a control sequence, ESC ] an operating-system command; any other
+                // character ends a two-character sequence.
+                state = scalar == "[" ? .csi : scalar == "]" ? .osc : .text
+                continue
+            case .csi:
+                if v >= 0x40 && v <= 0x7E { state = .text }
+                continue
+            case .osc:
+                // Ends at BEL, or at ESC (its string terminator is ESC \).
+                if v == 0x07 { state = .text } else if v == 0x1B { state = .escape }
+                continue
+            case .text:
+                break
+            }
+            switch v {
+            case 0x1B: state = .escape
+            case 0x9B: state = .csi
+            case 0x9D: state = .osc
+            case 0x09, 0x0A, 0x0D: out.append(" ")
+            case 0x00...0x1F, 0x7F...0x9F, 0x202A...0x202E, 0x2066...0x2069: continue
+            default: out.append(scalar)
+            }
+        }
+        return String(out)
+    }
+
+    /// A text cell a spreadsheet would read as a formula (`=`, `+`, `-`, `@`, tab or carriage
+    /// return first), with a `'` before it, as OWASP recommends; numbers such as `-3` stay as they are.
+    static func spreadsheetSafe(_ s: String) -> String {
+        guard let first = s.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return s }
+        if first == "-" || first == "+", Double(s) != nil { return s }
+        return "'" + s
     }
 
     static func isNumeric(_ cell: Cell) -> Bool {
@@ -161,7 +207,12 @@ public struct ReportTable: Sendable {
                 ? "\"" + s.split(separator: "\"", omittingEmptySubsequences: false).joined(separator: "\"\"") + "\"" : s
         }
         out(columns.map { quote($0.key) }.joined(separator: ",") + "\r\n")
-        for row in [rows, footer].joined() { out(row.map { quote(ReportTable.plain($0)) }.joined(separator: ",") + "\r\n") }
+        for row in [rows, footer].joined() {
+            out(row.map { cell in
+                if case .text(let s) = cell { return quote(ReportTable.spreadsheetSafe(s)) }
+                return quote(ReportTable.plain(cell))
+            }.joined(separator: ",") + "\r\n")
+        }
     }
 
     func writeJSON(_ out: (String) -> Void) {

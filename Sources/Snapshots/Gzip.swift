@@ -116,8 +116,17 @@ final class GzipWriter: @unchecked Sendable {
 }
 
 /// Decompresses a gzip stream read from another source. A stream that ends early, fails its
-/// CRC check, or is followed by other bytes is an error.
+/// CRC check, or is followed by other bytes is an error — and so is one that inflates past its
+/// declared size or past ``maximumRatio`` times the compressed bytes read so far (plus
+/// ``ratioAllowance``): a decompression bomb is refused after inflating about that much, so time
+/// and memory stay bounded by the bytes actually inflated.
 final class GzipByteSource: ByteSource {
+    /// How many times its compressed size a member may inflate to. LeadLedger's own tables
+    /// compress 1–10× (docs/snapshots.md); deflate's own limit is about 1,032×.
+    static let maximumRatio: UInt64 = 200
+    /// Inflated bytes always allowed, whatever the ratio (small tables compress badly anyway).
+    static let ratioAllowance: UInt64 = 1 << 20
+    private let maximumOutput: UInt64
     private var stream = z_stream()
     private let input: any ByteSource
     private let inBuffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 18, alignment: 16)
@@ -125,9 +134,12 @@ final class GzipByteSource: ByteSource {
     private var finished = false
     let name: String
 
-    init(_ input: any ByteSource, name: String) throws(SnapshotError) {
+    /// - Parameter maximumOutput: the size the stream may inflate to at most (a manifest's
+    ///   declared size).
+    init(_ input: any ByteSource, name: String, maximumOutput: Int64 = .max) throws(SnapshotError) {
         self.input = input
         self.name = name
+        self.maximumOutput = UInt64(max(0, maximumOutput))
         guard czlib_inflate_init_gzip(&stream) == Z_OK else { throw SnapshotError.io("zlib could not start decompressing") }
     }
 
@@ -149,6 +161,13 @@ final class GzipByteSource: ByteSource {
                 stream.avail_in = UInt32(n)
             }
             let rc = inflate(&stream, Z_NO_FLUSH)
+            let inflated = UInt64(stream.total_out), compressed = UInt64(stream.total_in)
+            if inflated > maximumOutput {
+                throw SnapshotError.corrupt(table: name, reason: "it inflates past the \(maximumOutput) bytes its manifest declares")
+            }
+            if inflated > Self.maximumRatio * compressed + Self.ratioAllowance {
+                throw SnapshotError.corrupt(table: name, reason: "it inflates more than \(Self.maximumRatio) times its compressed size (a decompression bomb?)")
+            }
             if rc == Z_STREAM_END {
                 finished = true
                 let trailing = stream.avail_in > 0 ? Int(stream.avail_in) : try input.read(into: inBuffer)

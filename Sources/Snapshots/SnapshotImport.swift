@@ -15,6 +15,10 @@ extension Snapshot {
     /// is not added again; costs and metrics are restated) and its ids are renumbered.
     public static func restore(_ path: String, into warehouse: Warehouse, merge: Bool) throws -> Restored {
         let reader = try SnapshotReader(path: path)
+        // Everything the manifest names must be a table this LeadLedger restores, before anything is written.
+        for table in reader.manifest.tables where SnapshotTables.named(table.name) == nil {
+            throw SnapshotError.invalid("the snapshot's manifest names a table this LeadLedger does not have (\(table.name)); nothing was restored")
+        }
         let db = warehouse.db
         let occupied = try ["leads", "touchpoints", "costs", "channel_metrics", "conversions", "import_runs", "campaigns"].contains {
             try db.scalarInt("SELECT count(*) FROM \($0)") ?? 0 > 0
@@ -68,8 +72,8 @@ extension Snapshot {
         }
     }
 
-    static func freshInsertSQL(_ table: String) -> String {
-        let spec = SnapshotTables.named(table)!
+    static func freshInsertSQL(_ table: String) throws(SnapshotError) -> String {
+        guard let spec = SnapshotTables.named(table) else { throw SnapshotError.invalid("this LeadLedger has no table \(table)") }
         let columns = spec.columns.map(\.dbColumn)
         let conflict: String
         switch table {
@@ -110,6 +114,11 @@ final class MergeWriter {
     }
 
     private func id(_ v: SQLValue) -> Int64? { if case .integer(let i) = v { return i } else { return nil } }
+    /// A row's own id, which every such row has: an empty one is a damaged snapshot, refused.
+    private func ownID(_ v: [SQLValue], _ table: String) throws(SnapshotError) -> Int64 {
+        guard let i = id(v[0]) else { throw SnapshotError.corrupt(table: table, reason: "a row has no id") }
+        return i
+    }
     private func mapped(_ v: SQLValue, _ map: [Int64: Int64]) -> SQLValue { id(v).flatMap { map[$0] }.map { .integer($0) } ?? .null }
 
     /// Adds one row of `table`; true when it was new.
@@ -122,15 +131,15 @@ final class MergeWriter {
             return db.changes > 0
         case "import_runs":
             if let existing = try db.scalarInt("SELECT id FROM import_runs WHERE source = ? AND file_sha256 = ? AND started_at = ?", [v[1], v[4], v[6]]) {
-                runs[id(v[0])!] = existing
+                runs[try ownID(v, table)] = existing
                 return false
             }
             try db.run("""
                 INSERT INTO import_runs (source, format, file_name, file_sha256, file_bytes, started_at, finished_at, rows_read, rows_inserted,
                                          rows_updated, rows_unchanged, rows_rejected) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, Array(v[1...]))
-            runs[id(v[0])!] = db.lastInsertedRowID
-            newRuns.insert(id(v[0])!)
+            runs[try ownID(v, table)] = db.lastInsertedRowID
+            newRuns.insert(try ownID(v, table))
             return true
         case "exchange_rates":
             try db.run("INSERT INTO exchange_rates (day, currency, target, rate, import_run_id) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -140,13 +149,13 @@ final class MergeWriter {
             try db.run("INSERT INTO campaigns (channel_id, key, name, external_id) VALUES (?, ?, ?, ?) ON CONFLICT (channel_id, key) DO NOTHING",
                        Array(v[1...4]))
             let added = db.changes > 0
-            campaigns[id(v[0])!] = try db.scalarInt("SELECT id FROM campaigns WHERE channel_id = ? AND key = ?", [v[1], v[2]])
+            campaigns[try ownID(v, table)] = try db.scalarInt("SELECT id FROM campaigns WHERE channel_id = ? AND key = ?", [v[1], v[2]])
             return added
         case "lead_keys":
             if case .text(let key) = v[0], let lead = id(v[1]) { keysOfLead[lead, default: []].append(key) }
             return false
         case "leads":
-            let snapshotID = id(v[0])!
+            let snapshotID = try ownID(v, table)
             var existing: Int64?
             for key in keysOfLead[snapshotID] ?? [] where existing == nil {
                 existing = try db.scalarInt("SELECT lead_id FROM lead_keys WHERE key = ?", [.text(key)])
@@ -175,7 +184,7 @@ final class MergeWriter {
                 added = true
             }
             for key in keysOfLead[snapshotID] ?? [] {
-                try db.run("INSERT OR IGNORE INTO lead_keys (key, lead_id) VALUES (?, ?)", [.text(key), .integer(leads[snapshotID]!)])
+                try db.run("INSERT OR IGNORE INTO lead_keys (key, lead_id) VALUES (?, ?)", [.text(key), .integer(leads[snapshotID] ?? 0)])
             }
             return added
         case "touchpoints":

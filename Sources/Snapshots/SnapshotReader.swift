@@ -7,6 +7,10 @@ import Warehouse
 /// streams: gzip integrity, the header, every value's type, the row count, the byte count and
 /// the SHA-256 of the uncompressed CSV.
 final class SnapshotReader {
+    /// Limits that keep reading bounded whatever a snapshot holds (docs/snapshots.md).
+    static let maxManifestBytes = 4 << 20
+    static let maxFieldBytes = 4 << 20
+    static let maxRecordBytes = 8 << 20
     let path: String
     let manifest: Manifest
     private let tarReader: Tar.Reader?
@@ -19,6 +23,10 @@ final class SnapshotReader {
         if isDirectory.boolValue {
             tarReader = nil
             root = path
+            let size = (try? FileManager.default.attributesOfItem(atPath: path + "/manifest.json")[.size] as? Int) ?? 0
+            guard size <= SnapshotReader.maxManifestBytes else {
+                throw SnapshotError.invalid("\(path): its manifest.json is larger than \(SnapshotReader.maxManifestBytes >> 20) MiB; it is not a LeadLedger manifest")
+            }
             guard let data = FileManager.default.contents(atPath: path + "/manifest.json") else {
                 throw SnapshotError.invalid("\(path) has no manifest.json; it is not a snapshot")
             }
@@ -42,6 +50,9 @@ final class SnapshotReader {
                     let n = try buffer.withUnsafeMutableBytes { try source.read(into: $0) }
                     if n == 0 { break }
                     data.append(contentsOf: buffer[0..<n])
+                    guard data.count <= SnapshotReader.maxManifestBytes else {
+                        throw SnapshotError.invalid("\(path): its manifest.json is larger than \(SnapshotReader.maxManifestBytes >> 20) MiB; it is not a LeadLedger manifest")
+                    }
                 }
             } catch let e as SnapshotError { throw e } catch { throw SnapshotError.io("\(error)") }
             manifest = try Manifest.decode(data)
@@ -78,19 +89,25 @@ final class SnapshotReader {
         guard table.columns == spec.columns.map({ Manifest.Column(name: $0.name, type: $0.kind.rawValue) }) else {
             return ["its columns differ from the ones this LeadLedger writes (\(spec.columns.map(\.name).joined(separator: ",")))"]
         }
-        let reader = CSVReader(source: try GzipByteSource(compressed, name: table.name), name: table.file)
+        let reader = CSVReader(source: try GzipByteSource(compressed, name: table.name, maximumOutput: table.uncompressedBytes), name: table.file,
+                               maxFieldBytes: SnapshotReader.maxFieldBytes, maxRecordBytes: SnapshotReader.maxRecordBytes)
         var problems: [String] = []
         guard let header = reader.next() else {
             return [reader.readError.map { "\($0)" } ?? "\(table.file) is empty"]
         }
+        if let error = reader.readError { return ["\(error)".replacingOccurrences(of: "\(table.name): ", with: "")] }
         guard header.fields == spec.columns.map(\.name) else { return ["its header row is not \(spec.columns.map(\.name).joined(separator: ","))"] }
         let currencyIndex = spec.currencyIndex
         var rows = 0
         var values = [SQLValue](repeating: .null, count: spec.columns.count)
         reading: while let record = reader.next() {
             rows += 1
-            guard record.fields.count == spec.columns.count else {
-                problems.append("row \(rows) has \(record.fields.count) fields, not \(spec.columns.count)")
+            guard record.fieldCount == spec.columns.count else {
+                problems.append("row \(rows) has \(record.fieldCount) fields, not \(spec.columns.count)")
+                break
+            }
+            if let column = record.oversizedColumn {
+                problems.append("row \(rows), column \(column): a field longer than \(SnapshotReader.maxFieldBytes >> 20) MiB, or a row longer than \(SnapshotReader.maxRecordBytes >> 20) MiB")
                 break
             }
             for (i, column) in spec.columns.enumerated() {

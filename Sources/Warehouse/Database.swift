@@ -10,12 +10,16 @@ public final class Database {
     public let path: String
     private var cache: [String: Statement] = [:]
 
-    /// Opens (creating if needed) the database at `path`. Use `":memory:"` for a private
-    /// in-memory database.
-    public init(path: String) throws(WarehouseError) {
+    /// Opens the database at `path`, creating it when `create` says so (else a missing file is
+    /// ``WarehouseError/missing(path:)``). Use `":memory:"` for a private in-memory database.
+    public init(path: String, create: Bool = true) throws(WarehouseError) {
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX
+        let flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX
         let rc = sqlite3_open_v2(path, &db, flags, nil)
+        if rc & 0xff == SQLITE_CANTOPEN, !create {
+            if let db { sqlite3_close_v2(db) }
+            throw WarehouseError.missing(path: path)
+        }
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }
@@ -292,6 +296,8 @@ public enum WarehouseError: Error, CustomStringConvertible, Equatable {
     case constraint(message: String)
     case newerSchema(path: String, migration: String)
     case notAWarehouse(path: String)
+    /// A command that reads a warehouse was pointed at a file that does not exist, or holds none yet.
+    case missing(path: String)
     /// Another connection holds a lock the statement needs, and did not let go within the
     /// busy timeout (5 s).
     case busy(path: String)
@@ -303,7 +309,10 @@ public enum WarehouseError: Error, CustomStringConvertible, Equatable {
         case .constraint(let message): return "the warehouse refused a value: \(message)"
         case .newerSchema(let path, let migration):
             return "\(path) was written by a newer LeadLedger (it has migration \"\(migration)\" that this version does not know); upgrade LeadLedger"
-        case .notAWarehouse(let path): return "\(path) is not a LeadLedger warehouse (or not an SQLite database at all)"
+        case .notAWarehouse(let path):
+            return "\(path) is not a LeadLedger warehouse (another application's database, or not an SQLite database at all); it was left untouched"
+        case .missing(let path):
+            return "there is no warehouse at \(path); create one with `leadledger init --db \(path)` or by importing a file, or check --db and $LEADLEDGER_DB"
         case .busy(let path):
             return "the warehouse \(path) is locked by another command writing to it (a large import locks it until it commits); run this again when that command has finished"
         }

@@ -29,9 +29,20 @@ public final class Warehouse {
 
     /// Opens the warehouse at `path`, creating or upgrading it, and registers `channels`.
     /// `upgrading` is told the schema steps about to be applied to an existing warehouse.
-    public init(path: String, channels: [any ChannelPlugin], upgrading: (([String]) -> Void)? = nil) throws {
-        let db = try Database(path: path)
+    ///
+    /// Only a new or empty file becomes a warehouse: an SQLite database holding anything but a
+    /// LeadLedger warehouse is refused before a byte of it changes
+    /// (``WarehouseError/notAWarehouse(path:)``). With `mustExist` (every command that only
+    /// reads), a missing or empty file is ``WarehouseError/missing(path:)`` instead of a new
+    /// empty warehouse.
+    public init(path: String, channels: [any ChannelPlugin], mustExist: Bool = false, upgrading: (([String]) -> Void)? = nil) throws {
+        let db = try Database(path: path, create: !mustExist)
         self.db = db
+        switch try Warehouse.contents(of: db) {
+        case .ours: break
+        case .nothing: if mustExist { throw WarehouseError.missing(path: path) }
+        case .foreign: throw WarehouseError.notAWarehouse(path: path)
+        }
         do {
             // A 128 MiB page cache: imports touch indexes in random order, and a small cache
             // turns every index probe into a read from the OS.
@@ -60,6 +71,23 @@ public final class Warehouse {
                 let salt = (0..<4).map { _ in String(rng.next() as UInt64, radix: 16) }.joined(separator: "-")
                 try db.run("INSERT INTO settings (key, value) VALUES ('identifier_salt', ?)", [.text(salt)])
             }
+        }
+    }
+
+    private enum Contents { case nothing, ours, foreign }
+
+    /// What the file holds, read without writing: no schema at all, LeadLedger's (its core
+    /// migrations recorded), or something else.
+    private static func contents(of db: Database) throws(WarehouseError) -> Contents {
+        do {
+            guard try db.scalarInt("SELECT count(*) FROM sqlite_schema") ?? 0 > 0 else { return .nothing }
+            guard try db.scalarInt("SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'") != nil,
+                  try db.scalarInt("SELECT 1 FROM schema_migrations WHERE id LIKE 'core.%' LIMIT 1") != nil else { return .foreign }
+            return .ours
+        } catch .busy {
+            throw WarehouseError.busy(path: db.path)
+        } catch {
+            throw WarehouseError.notAWarehouse(path: db.path)
         }
     }
 

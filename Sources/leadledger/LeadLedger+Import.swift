@@ -42,7 +42,7 @@ extension LeadLedger {
         }
 
         func run() throws {
-            let w = try warehouse.open()
+            let w = try warehouse.open(creating: true)
             let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
             var failed = false
             for file in files {

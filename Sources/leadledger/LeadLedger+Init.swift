@@ -16,7 +16,7 @@ extension LeadLedger {
         @OptionGroup var warehouse: WarehouseOptions
 
         func run() throws {
-            let w = try warehouse.open()
+            let w = try warehouse.open(creating: true)
             let migrations = try w.appliedMigrations()
             print("Warehouse \(w.path) is ready: \(migrations.count) migrations applied (latest: \(migrations.last ?? "none")).")
             print("Channels: \(ChannelRegistry.all.map(\.id).joined(separator: ", ")).")

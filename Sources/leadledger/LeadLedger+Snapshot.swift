@@ -100,7 +100,7 @@ extension LeadLedger.SnapshotCommand {
         @OptionGroup var warehouse: WarehouseOptions
 
         func run() throws {
-            let w = try warehouse.open()
+            let w = try warehouse.open(creating: true)
             let restored = try Snapshot.restore(path, into: w, merge: merge)
             let read = restored.rowsRead.values.reduce(0, +)
             let added = restored.rowsAdded.values.reduce(0, +)

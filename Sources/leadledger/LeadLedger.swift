@@ -42,12 +42,16 @@ struct WarehouseOptions: ParsableArguments {
         return "leadledger.sqlite"
     }
 
-    /// Opens (creating or upgrading) the warehouse with every built-in channel. An upgrade of an
-    /// existing file says so on a terminal while it runs (it rebuilds tables: a minute on a
-    /// warehouse of a million leads).
-    func open() throws -> Warehouse {
+    /// Opens the existing warehouse (upgrading it if needed) with every built-in channel: a
+    /// command that reads never creates an empty warehouse at a mistyped path.
+    func open() throws -> Warehouse { try open(creating: false) }
+
+    /// Opens the warehouse, creating it when the file is new or empty (`init`, `import`,
+    /// `snapshot import`). An upgrade of an existing file says so on a terminal while it runs
+    /// (it rebuilds tables: a minute on a warehouse of a million leads).
+    func open(creating: Bool) throws -> Warehouse {
         defer { Terminal.clearProgress() }
-        return try Warehouse(path: path, channels: ChannelRegistry.all) { steps in
+        return try Warehouse(path: path, channels: ChannelRegistry.all, mustExist: !creating) { steps in
             Terminal.progress("upgrading the warehouse \(path) to the new schema (\(steps.joined(separator: ", "))); this happens once…")
         }
     }

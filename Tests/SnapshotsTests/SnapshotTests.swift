@@ -238,6 +238,46 @@ func counts(_ w: Warehouse) throws -> [String: Int] { try w.rowCounts() }
         }
     }
 
+    /// Rewrites one table's entry of a snapshot's manifest.
+    func editManifest(_ path: String, table: String, _ change: (inout [String: Any]) -> Void) throws {
+        let file = path + "/manifest.json"
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+        var tables = try #require(json["tables"] as? [[String: Any]])
+        let i = try #require(tables.firstIndex { $0["name"] as? String == table })
+        change(&tables[i])
+        json["tables"] = tables
+        try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]).write(to: URL(fileURLWithPath: file))
+    }
+
+    /// 64 MiB of one byte compress to about 64 KiB: refused once it inflates past 200 times what
+    /// was read, in a fraction of a second, however large the manifest says the table is.
+    @Test func aDecompressionBombIsRefusedEarly() throws {
+        let dir = TemporaryDirectory()
+        let path = try snapshot(dir)
+        let made = try runCommand("/bin/sh", ["-c", "head -c 67108864 /dev/zero | tr '\\0' a | gzip -n > '\(path)/leads.csv.gz'"])
+        #expect(made.status == 0, "\(made.stderr)")
+        try editManifest(path, table: "leads") { $0["uncompressed_bytes"] = 1 << 40 }
+        let started = Date()
+        try expectRefused(path, table: "leads", containing: "200 times its compressed size")
+        // Not a timing assertion: a bomb fully inflated would take far longer than this bound.
+        #expect(Date().timeIntervalSince(started) < 30)
+    }
+
+    @Test func aTableInflatingPastItsDeclaredSizeIsRefused() throws {
+        let dir = TemporaryDirectory()
+        let path = try snapshot(dir)
+        try editManifest(path, table: "leads") { $0["uncompressed_bytes"] = 1_000 }
+        try expectRefused(path, table: "leads", containing: "inflates past the 1000 bytes its manifest declares")
+    }
+
+    /// An unknown table in the manifest: verify lists it, import refuses before writing (it trapped).
+    @Test func aManifestNamingAnUnknownTableIsRefused() throws {
+        let dir = TemporaryDirectory()
+        let path = try snapshot(dir)
+        try editManifest(path, table: "costs") { $0["name"] = "payroll" }
+        try expectRefused(path, table: "payroll", containing: "no table payroll")
+    }
+
     /// Archives whose entries would land outside the snapshot, or are links, are refused.
     @Test(arguments: ["../evil.csv.gz", "/tmp/evil.csv.gz", "link"])
     func hostileArchivesAreRefused(_ kind: String) throws {

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import ChannelKit
 import TestSupport
@@ -34,6 +35,35 @@ struct TableOwningChannel: ChannelPlugin {
         var channels: [String] = []
         try again.db.query("SELECT id FROM channels ORDER BY id") { channels.append($0.text(0)!) }
         #expect(channels == ["bookfair", "direct", "other"])
+    }
+
+    /// Another application's SQLite file is refused and left byte for byte as it was; a
+    /// command that only reads refuses a missing or empty file instead of creating a warehouse.
+    @Test func onlyANewOrEmptyFileBecomesAWarehouse() throws {
+        let dir = TemporaryDirectory()
+        let foreign = dir.file("crm.sqlite")
+        do {
+            let other = try Database(path: foreign)
+            try other.execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO contacts (name) VALUES ('Jill')")
+        }
+        let before = try #require(FileManager.default.contents(atPath: foreign))
+        #expect(throws: WarehouseError.notAWarehouse(path: foreign)) { try Warehouse(path: foreign, channels: []) }
+        #expect(throws: WarehouseError.notAWarehouse(path: foreign)) { try Warehouse(path: foreign, channels: [], mustExist: true) }
+        #expect(FileManager.default.contents(atPath: foreign) == before)
+        #expect(!FileManager.default.fileExists(atPath: foreign + "-wal"))
+        // A file that is not SQLite at all.
+        let text = dir.write("notes.sqlite", "not a database, but someone's notes\n")
+        #expect(throws: WarehouseError.notAWarehouse(path: text)) { try Warehouse(path: text, channels: []) }
+        #expect(String(decoding: FileManager.default.contents(atPath: text)!, as: UTF8.self) == "not a database, but someone's notes\n")
+        // Missing or empty, for a reading command: refused, nothing created.
+        let missing = dir.file("typo.sqlite")
+        #expect(throws: WarehouseError.missing(path: missing)) { try Warehouse(path: missing, channels: [], mustExist: true) }
+        #expect(!FileManager.default.fileExists(atPath: missing))
+        let empty = dir.write("empty.sqlite", "")
+        #expect(throws: WarehouseError.missing(path: empty)) { try Warehouse(path: empty, channels: [], mustExist: true) }
+        // … and an empty file does become one for a command that creates.
+        #expect(try Warehouse(path: empty, channels: []).appliedMigrations().first == "core.1.initial")
+        #expect(try Warehouse(path: empty, channels: [], mustExist: true).appliedMigrations().first == "core.1.initial")
     }
 
     @Test func upgradesAWarehouseFromTheFirstSchema() throws {

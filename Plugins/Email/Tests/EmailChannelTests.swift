@@ -30,7 +30,8 @@ import ChannelTestKit
             an@example.com,Jan Newsletter,,
             """)
         #expect(r.rejects.map(\.description) == [
-            "engagement.csv:4:1 (email): no lead has the email \"nobody@example.com\"; import the leads first, then this file again with --again",
+            // The reason names the column, never the address (it is personal).
+            "engagement.csv:4:1 (email): no lead has this email; import the leads first, then this file again with --again",
             "engagement.csv:5:3 (opened_at): neither opened_at nor clicked_at is given",
         ])
         #expect(try f.rows("SELECT datetime(t.occurred_at, 'unixepoch'), t.kind, k.key FROM touchpoints t JOIN campaigns k ON k.id = t.campaign_id ORDER BY 1") == [

@@ -1,0 +1,39 @@
+import Testing
+@testable import Reports
+
+/// What a report prints of names it did not choose: nothing a spreadsheet runs, nothing a
+/// terminal obeys.
+@Suite struct ReportTableSafetyTests {
+    func table(_ names: [String]) -> ReportTable {
+        ReportTable(columns: [.init("campaign", "Campaign"), .init("leads", "Leads")], rows: names.map { [.text($0), .integer(-3)] })
+    }
+
+    @Test(arguments: ["=HYPERLINK(\"http://x.test\",\"go\")", "+cmd|' /C calc'!A0", "-2+3+cmd|'/C calc'!A0", "@SUM(1+1)*cmd|'/C calc'!A0",
+                      "\tTAB", "\rCR"])
+    func csvNeutralisesFormulas(_ name: String) {
+        let csv = table([name]).render(.csv)
+        let cell = csv.split(separator: "\r\n")[1]
+        // The cell (quoted or not) starts with the apostrophe, then the text as it was.
+        #expect(cell.hasPrefix("'") || cell.hasPrefix("\"'"), "\(cell)")
+        #expect(cell.contains(name.replacingOccurrences(of: "\"", with: "\"\"")))
+    }
+
+    @Test(arguments: ["-3", "+4.5", "Spring sale", "email - March", "1e5"])
+    func csvLeavesNumbersAndPlainTextAlone(_ name: String) {
+        #expect(table([name]).render(.csv) == "campaign,leads\r\n\(name),-3\r\n")
+    }
+
+    @Test func numericCellsAreNeverPrefixed() {
+        #expect(table(["x"]).render(.csv).hasSuffix("x,-3\r\n"))
+    }
+
+    @Test func theTerminalTableDropsEscapesAndControls() {
+        let hostile = "a\u{1B}[2J\u{1B}]0;title\u{07}b\u{1B}[31mc\u{9B}d\u{202E}e\nf\u{0}g"
+        let text = table([hostile]).render(.table)
+        #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x9B || $0.value == 0x202E || $0.value == 0 || $0.value == 7 })
+        // C1's CSI (U+009B) takes "d" as its final byte, as a terminal would.
+        #expect(text.contains("abce fg"))
+        // JSON keeps the text as it was (escaped), for machines.
+        #expect(table([hostile]).render(.json).contains("\\u001b[2J"))
+    }
+}
