@@ -1,4 +1,9 @@
 import ChannelKit
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// # Warehouse — the one SQLite file every channel feeds
 ///
@@ -44,9 +49,10 @@ public final class Warehouse {
         case .foreign: throw WarehouseError.notAWarehouse(path: path)
         }
         do {
+            try Warehouse.switchToWAL(db)
             // A 128 MiB page cache: imports touch indexes in random order, and a small cache
             // turns every index probe into a read from the OS.
-            try db.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -131072;")
+            try db.execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -131072;")
         } catch .busy {
             throw WarehouseError.busy(path: path)
         } catch {
@@ -70,6 +76,23 @@ public final class Warehouse {
                 var rng = SystemRandomNumberGenerator()
                 let salt = (0..<4).map { _ in String(rng.next() as UInt64, radix: 16) }.joined(separator: "-")
                 try db.run("INSERT INTO settings (key, value) VALUES ('identifier_salt', ?)", [.text(salt)])
+            }
+        }
+    }
+
+    /// Puts the file in WAL mode, waiting up to the busy timeout (5 s) for a large import that
+    /// runs with a rollback journal (``withRollbackJournal(_:)``) to commit. SQLite does not call
+    /// the busy handler for this switch (it could deadlock), so it would fail at once: the wait
+    /// is done here.
+    private static func switchToWAL(_ db: Database) throws(WarehouseError) {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: .seconds(5))
+        while true {
+            do {
+                try db.execute("PRAGMA journal_mode = WAL")
+                return
+            } catch .busy where clock.now < deadline {
+                usleep(50_000)
             }
         }
     }

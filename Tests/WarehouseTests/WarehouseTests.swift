@@ -66,6 +66,30 @@ struct TableOwningChannel: ChannelPlugin {
         #expect(try Warehouse(path: empty, channels: [], mustExist: true).appliedMigrations().first == "core.1.initial")
     }
 
+    /// A command opened while a large import holds the warehouse with a rollback journal waits
+    /// for it to commit (up to 5 s) instead of failing at once: SQLite calls no busy handler for
+    /// the switch back to WAL.
+    @Test func aCommandWaitsForALargeImportToCommit() throws {
+        let dir = TemporaryDirectory()
+        let path = dir.file("w.sqlite")
+        let writer = try Warehouse(path: path, channels: [])
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var opened: Result<Warehouse, any Error>?
+        try writer.withRollbackJournal {
+            try writer.db.execute("BEGIN IMMEDIATE")
+            try writer.db.run("INSERT INTO settings (key, value) VALUES ('held', 'by the import')")
+            Thread.detachNewThread {
+                opened = Result { try Warehouse(path: path, channels: []) }
+                done.signal()
+            }
+            usleep(300_000)
+            try writer.db.execute("COMMIT")
+        }
+        done.wait()
+        let reader = try #require(try opened?.get())
+        #expect(try reader.db.scalarText("SELECT value FROM settings WHERE key = 'held'") == "by the import")
+    }
+
     @Test func upgradesAWarehouseFromTheFirstSchema() throws {
         let dir = TemporaryDirectory()
         let path = dir.file("old.sqlite")
