@@ -92,13 +92,18 @@ final class GzipWriter: @unchecked Sendable {
                 stream.avail_out = UInt32(out.count)
                 if deflate(&stream, finish ? Z_FINISH : Z_NO_FLUSH) == Z_STREAM_ERROR { failure = .io("zlib failed while compressing"); return }
                 let produced = out.count - Int(stream.avail_out)
-                if produced > 0 {
-                    if Glibc.write(fd, out.baseAddress, produced) != produced {
-                        failure = .io("cannot write: \(String(cString: strerror(errno)))")
+                var written = 0
+                while written < produced {
+                    // A full disk shows as a short write first, then -1 with ENOSPC.
+                    let n = Glibc.write(fd, out.baseAddress! + written, produced - written)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else {
+                        failure = .io("cannot write the snapshot: \(n == 0 ? "the device took no more bytes" : String(cString: strerror(errno)))")
                         return
                     }
-                    compressedBytes += Int64(produced)
+                    written += n
                 }
+                compressedBytes += Int64(produced)
             } while stream.avail_out == 0 || (finish && stream.avail_in > 0)
         }
     }

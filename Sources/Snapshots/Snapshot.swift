@@ -48,6 +48,20 @@ public enum Snapshot {
         let dir = options.archive ? path + ".partial" : path
         try? fm.removeItem(atPath: dir)
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        // A failed export (a full disk, say) leaves nothing behind: no partial snapshot to be
+        // mistaken for one.
+        do {
+            return try writeSnapshot(warehouse, tables: tables, to: path, dir: dir, options: options, version: version)
+        } catch {
+            try? fm.removeItem(atPath: dir)
+            if options.archive { try? fm.removeItem(atPath: path) }
+            throw error
+        }
+    }
+
+    private static func writeSnapshot(_ warehouse: Warehouse, tables: [SnapshotTable], to path: String, dir: String, options: SnapshotOptions,
+                                      version: String) throws -> Manifest {
+        let fm = FileManager.default
         let db = warehouse.db
         let arguments = subsetArguments(options)
         if options.isSubset { try createSubset(db, arguments) }

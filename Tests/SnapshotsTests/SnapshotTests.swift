@@ -278,6 +278,13 @@ func counts(_ w: Warehouse) throws -> [String: Int] { try w.rowCounts() }
         try expectRefused(path, table: "payroll", containing: "no table payroll")
     }
 
+    /// A full disk is named as such (it said "cannot write: Success" when a write came up short).
+    @Test func aFullDiskIsNamed() throws {
+        let writer = try GzipWriter(path: "/dev/full", level: 6)
+        writer.write(String(repeating: "a,b,c\r\n", count: 200_000))
+        #expect(throws: SnapshotError.io("cannot write the snapshot: No space left on device")) { try writer.finish() }
+    }
+
     /// Archives whose entries would land outside the snapshot, or are links, are refused.
     @Test(arguments: ["../evil.csv.gz", "/tmp/evil.csv.gz", "link"])
     func hostileArchivesAreRefused(_ kind: String) throws {
