@@ -245,8 +245,11 @@ public final class ImportRun {
                                 } catch let error as RowError {
                                     try reject(parsed.line, parsed.fields, error)
                                 } catch let error as WarehouseError {
-                                    guard case .constraint = error else { throw error }
-                                    try reject(parsed.line, parsed.fields, Self.refusal(error))
+                                    switch error {
+                                    case .constraint: try reject(parsed.line, parsed.fields, Self.refusal(error))
+                                    case .duplicateInFile(let reason): try reject(parsed.line, parsed.fields, RowError(column: nil, columnName: nil, reason: reason))
+                                    default: throw error
+                                    }
                                 }
                             }
                         }

@@ -293,6 +293,13 @@ enum CoreSchema {
             ALTER TABLE leads_rebuilt RENAME TO leads;
             \(leadsIndexesSQL)
             """, foreignKeysOff: true)
+        // A conversion with an order or deal id is known by it: two orders of one lead in the
+        // same second are two conversions. Without an id, the lead and the second are the key.
+        migrations.register("core.12.conversions-keyed-by-id", sql: """
+            DROP INDEX conversions_natural_key;
+            CREATE UNIQUE INDEX conversions_natural_key ON conversions (lead_id, converted_at) WHERE external_id IS NULL;
+            CREATE INDEX conversions_by_lead ON conversions (lead_id, converted_at);
+            """)
     }
 
     /// The table `leads` as core.1 created it and core.11 rebuilt it, under `name`. Frozen with

@@ -298,6 +298,8 @@ public enum WarehouseError: Error, CustomStringConvertible, Equatable {
     case notAWarehouse(path: String)
     /// A command that reads a warehouse was pointed at a file that does not exist, or holds none yet.
     case missing(path: String)
+    /// A row that gives a fact the same file already gave (the reason says which): a reject.
+    case duplicateInFile(String)
     /// Another connection holds a lock the statement needs, and did not let go within the
     /// busy timeout (5 s).
     case busy(path: String)
@@ -311,6 +313,7 @@ public enum WarehouseError: Error, CustomStringConvertible, Equatable {
             return "\(path) was written by a newer LeadLedger (it has migration \"\(migration)\" that this version does not know); upgrade LeadLedger"
         case .notAWarehouse(let path):
             return "\(path) is not a LeadLedger warehouse (another application's database, or not an SQLite database at all); it was left untouched"
+        case .duplicateInFile(let reason): return reason
         case .missing(let path):
             return "there is no warehouse at \(path); create one with `leadledger init --db \(path)` or by importing a file, or check --db and $LEADLEDGER_DB"
         case .busy(let path):

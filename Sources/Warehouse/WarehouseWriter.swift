@@ -107,6 +107,9 @@ public final class WarehouseWriter {
     private let findMetric: Statement
     private let upsertMetricStatement: Statement
     private let insertConversionStatement: Statement
+    private let findConversionByID: Statement
+    private let findConversionByTime: Statement
+    private let updateConversionRevenue: Statement
     private let insertRejectStatement: Statement
     private let insertStageStatement: Statement
     private let insertOutreachStatement: Statement
@@ -159,14 +162,14 @@ public final class WarehouseWriter {
             ON CONFLICT DO NOTHING
             """)
         findCost = try db.prepare("""
-            SELECT id, amount_minor, currency FROM costs WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0) AND detail = ?4
+            SELECT id, amount_minor, currency, import_run_id FROM costs WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0) AND detail = ?4
             """)
         upsertCostStatement = try db.prepare("""
             INSERT OR REPLACE INTO costs (id, day, channel_id, campaign_id, detail, amount_minor, currency, import_run_id)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
             """)
         findMetric = try db.prepare("""
-            SELECT id, value FROM channel_metrics
+            SELECT id, value, import_run_id FROM channel_metrics
             WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0) AND metric = ?4 AND detail = ?5
             """)
         upsertMetricStatement = try db.prepare("""
@@ -176,8 +179,15 @@ public final class WarehouseWriter {
         insertConversionStatement = try db.prepare("""
             INSERT INTO conversions (lead_id, converted_at, revenue_minor, currency, external_id, import_run_id)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-            ON CONFLICT DO NOTHING
             """)
+        findConversionByID = try db.prepare("""
+            SELECT id, lead_id, converted_at, revenue_minor, currency, import_run_id FROM conversions WHERE external_id = ?1
+            """)
+        findConversionByTime = try db.prepare("""
+            SELECT id, lead_id, converted_at, revenue_minor, currency, import_run_id FROM conversions
+            WHERE lead_id = ?1 AND converted_at = ?2 AND external_id IS NULL
+            """)
+        updateConversionRevenue = try db.prepare("UPDATE conversions SET revenue_minor = ?2, currency = ?3, import_run_id = ?4 WHERE id = ?1")
         insertRejectStatement = try db.prepare("""
             INSERT INTO rejects (import_run_id, file_name, line, column_number, column_name, reason, raw_row)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
@@ -557,7 +567,8 @@ public final class WarehouseWriter {
         let campaignID = try cost.campaign.flatMap { try self.campaignID(channel: channel, campaign: $0) }
         return try restate(findCost, upsertCostStatement,
                            key: [.text(cost.day.description), .text(channel), SQLValue(campaignID), .text(cost.detail ?? "")],
-                           values: [.integer(cost.amount.minorUnits), .text(cost.amount.currency.code)]) { found in
+                           values: [.integer(cost.amount.minorUnits), .text(cost.amount.currency.code)], runColumn: 3,
+                           what: "a cost for this day, campaign and item") { found in
             found.int(1) == cost.amount.minorUnits && found.text(2) == cost.amount.currency.code
         }
     }
@@ -567,21 +578,24 @@ public final class WarehouseWriter {
         let campaignID = try metric.campaign.flatMap { try self.campaignID(channel: channel, campaign: $0) }
         return try restate(findMetric, upsertMetricStatement,
                            key: [.text(metric.day.description), .text(channel), SQLValue(campaignID), .text(metric.metric), .text(metric.detail?.stored ?? "")],
-                           values: [.real(metric.value)]) { found in
+                           values: [.real(metric.value)], runColumn: 2, what: "this metric for this day and campaign") { found in
             found.double(1) == metric.value
         }
     }
 
     /// Replace-on-restatement for daily facts. `find` takes the natural `key` and returns the
-    /// existing row's id then its values; `write` takes the id (or NULL for a new row), the key,
-    /// the `values` and the run id, in that order.
-    private func restate(_ find: Statement, _ write: Statement, key: [SQLValue], values: [SQLValue],
+    /// existing row's id, its values, and (column `runColumn`) the run that wrote it; `write`
+    /// takes the id (or NULL for a new row), the key, the `values` and the run id, in that order.
+    /// A later file restates a key; one file giving a key twice is refused
+    /// (``WarehouseError/duplicateInFile(_:)``), never summed or overwritten in silence.
+    private func restate(_ find: Statement, _ write: Statement, key: [SQLValue], values: [SQLValue], runColumn: Int32, what: String,
                          isSame: (Statement) -> Bool) throws -> WriteOutcome {
         find.reset()
         defer { find.reset() }
         try find.bind(key)
         var existingID: Int64?
         if try find.step() {
+            if find.int(runColumn) == runID { throw WarehouseError.duplicateInFile("an earlier row of this file already gave \(what)") }
             existingID = find.int(0)
             if isSame(find) { return .unchanged }
         }
@@ -592,9 +606,36 @@ public final class WarehouseWriter {
         return existingID == nil ? .inserted : .updated
     }
 
-    /// Records a conversion unless the same lead already converted at the same second (or
-    /// the same external order/deal id is known).
+    /// Records a conversion. One with an order or deal id is known by it, one without by its
+    /// lead and second. Known again: unchanged when equal, its revenue restated when a later
+    /// file says otherwise; refused (``WarehouseError/duplicateInFile(_:)``) when the same file
+    /// gives it twice, or when an id comes back on another lead or at another time.
     public func insertConversion(leadID: Int64, at: Timestamp, revenue: Money, externalID: String?) throws -> WriteOutcome {
+        let find = externalID == nil ? findConversionByTime : findConversionByID
+        find.reset()
+        defer { find.reset() }
+        if let externalID { try find.bind(externalID, at: 1) } else {
+            try find.bind(leadID, at: 1)
+            try find.bind(at.secondsSinceEpoch, at: 2)
+        }
+        if try find.step() {
+            let what = externalID == nil ? "a conversion of this lead at this second" : "this conversion id"
+            if find.int(5) == runID { throw WarehouseError.duplicateInFile("an earlier row of this file already gave \(what)") }
+            if find.int(1) != leadID { throw WarehouseError.duplicateInFile("this conversion id is already recorded for another lead") }
+            if find.int(2) != at.secondsSinceEpoch {
+                throw WarehouseError.duplicateInFile("this conversion id is already recorded at another time; a restatement may change only the revenue")
+            }
+            if find.int(3) == revenue.minorUnits && find.text(4) == revenue.currency.code { return .unchanged }
+            let u = updateConversionRevenue
+            u.reset()
+            try u.bind(find.int(0), at: 1)
+            try u.bind(revenue.minorUnits, at: 2)
+            try u.bind(revenue.currency.code, at: 3)
+            try u.bind(runID, at: 4)
+            try u.step()
+            noteStaleJourney(of: leadID, parts: .conversions)
+            return .updated
+        }
         let s = insertConversionStatement
         s.reset()
         try s.bind(leadID, at: 1)
@@ -604,7 +645,6 @@ public final class WarehouseWriter {
         try s.bind(externalID, at: 5)
         try s.bind(runID, at: 6)
         try s.step()
-        guard db.changes > 0 else { return .unchanged }
         noteStaleJourney(of: leadID, parts: .conversions)
         noteMilestone(Self.milestoneCount - 1, of: leadID, at: at)
         return .inserted

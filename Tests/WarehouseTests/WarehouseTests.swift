@@ -24,12 +24,12 @@ struct TableOwningChannel: ChannelPlugin {
         var told: [[String]] = []
         let first = try Warehouse(path: path, channels: [TableOwningChannel()]) { told.append($0) }
         #expect(told.isEmpty, "creating a warehouse is not an upgrade")
-        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "bookfair.1.stands"])
+        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "bookfair.1.stands"])
         let salt = try first.identifierSalt()
         #expect(salt.count > 16)
         let again = try Warehouse(path: path, channels: [TableOwningChannel()]) { told.append($0) }
         #expect(told.isEmpty, "nothing to apply")
-        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "bookfair.1.stands"])
+        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "bookfair.1.stands"])
         #expect(try again.identifierSalt() == salt)
         #expect(try again.db.scalarInt("SELECT count(*) FROM bookfair_stands") == 0)
         var channels: [String] = []
@@ -115,7 +115,7 @@ struct TableOwningChannel: ChannelPlugin {
         #expect(try w.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch",
                                               "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys",
                                               "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order",
-                                              "core.10.checks-without-in-lists", "core.11.lead-firsts"])
+                                              "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id"])
         // core.10 rebuilt touchpoints and lifecycle_stages: the same rows and ids, their CHECKs
         // without IN lists, foreign keys enforced again afterwards.
         #expect(try w.db.scalarText("SELECT group_concat(id || ':' || occurred_at || ':' || channel_id, ' ') FROM (SELECT * FROM touchpoints ORDER BY id)") == "1:900:other 2:800:direct")
@@ -323,28 +323,56 @@ struct TableOwningChannel: ChannelPlugin {
         #expect(checks.allSatisfy { $0.hasPrefix(" (kind = ") })
     }
 
+    /// Another import run: a later file.
+    func laterFile() throws -> WarehouseWriter {
+        try WarehouseWriter(warehouse: warehouse, source: "test", format: "test", fileName: "later.csv", startedAt: 1)
+    }
+
     @Test func aRestatedCostReplacesTheAmount() throws {
         let day = Day(year: 2026, month: 1, day: 5)!
         let campaign = CampaignRef(name: "Tet Sale")
         let cost = CostRecord(day: day, campaign: campaign, amount: Money(minorUnits: 8437, currency: usd))
         #expect(try writer.upsertCost(channel: "bookfair", cost) == .inserted)
-        #expect(try writer.upsertCost(channel: "bookfair", cost) == .unchanged)
+        // The same file giving the same key again is refused (400 + 600 became 600 before).
+        #expect(throws: WarehouseError.duplicateInFile("an earlier row of this file already gave a cost for this day, campaign and item")) {
+            try writer.upsertCost(channel: "bookfair", cost)
+        }
+        let later = try laterFile()
+        #expect(try later.upsertCost(channel: "bookfair", cost) == .unchanged)
         let restated = CostRecord(day: day, campaign: CampaignRef(name: "tet_sale"), amount: Money(minorUnits: 9000, currency: usd))
-        #expect(try writer.upsertCost(channel: "bookfair", restated) == .updated)
+        #expect(try laterFile().upsertCost(channel: "bookfair", restated) == .updated)
         // Channel-level cost (no campaign) is a different fact from the campaign's.
         #expect(try writer.upsertCost(channel: "bookfair", CostRecord(day: day, campaign: nil, amount: Money(minorUnits: 1, currency: usd))) == .inserted)
-        #expect(try writer.upsertCost(channel: "bookfair", CostRecord(day: day, campaign: nil, amount: Money(minorUnits: 1, currency: usd))) == .unchanged)
+        #expect(try later.upsertCost(channel: "bookfair", CostRecord(day: day, campaign: nil, amount: Money(minorUnits: 1, currency: usd))) == .unchanged)
         #expect(try warehouse.db.scalarInt("SELECT sum(amount_minor) FROM costs") == 9001)
         #expect(try warehouse.db.scalarInt("SELECT count(*) FROM campaigns") == 1)
     }
 
-    @Test func aConversionIsCountedOncePerLeadAndSecond() throws {
+    @Test func aConversionIsKnownByItsIdElseByLeadAndSecond() throws {
         let lead = try writer.upsertLead(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id
+        let other = try writer.upsertLead(LeadRecord(key: "L2", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id
         let revenue = Money(minorUnits: 129_000, currency: usd)
-        #expect(try writer.insertConversion(leadID: lead, at: Timestamp(secondsSinceEpoch: 10), revenue: revenue, externalID: "ORD-1") == .inserted)
-        #expect(try writer.insertConversion(leadID: lead, at: Timestamp(secondsSinceEpoch: 10), revenue: revenue, externalID: nil) == .unchanged)
-        #expect(try writer.insertConversion(leadID: lead, at: Timestamp(secondsSinceEpoch: 99), revenue: revenue, externalID: "ORD-1") == .unchanged)
-        #expect(try warehouse.db.scalarInt("SELECT count(*) FROM conversions") == 1)
+        let at = Timestamp(secondsSinceEpoch: 10)
+        #expect(try writer.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: "ORD-1") == .inserted)
+        // Another order of the same lead in the same second is another conversion (it was dropped as "unchanged").
+        #expect(try writer.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: "ORD-2") == .inserted)
+        #expect(try writer.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: nil) == .inserted)
+        #expect(throws: WarehouseError.duplicateInFile("an earlier row of this file already gave a conversion of this lead at this second")) {
+            try writer.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: nil)
+        }
+        #expect(throws: WarehouseError.duplicateInFile("an earlier row of this file already gave this conversion id")) {
+            try writer.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: "ORD-1")
+        }
+        let later = try laterFile()
+        #expect(try later.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: "ORD-1") == .unchanged)
+        #expect(try later.insertConversion(leadID: lead, at: at, revenue: Money(minorUnits: 99_000, currency: usd), externalID: "ORD-2") == .updated)
+        // The same id on another lead, or at another time, is refused rather than ignored.
+        #expect(throws: WarehouseError.duplicateInFile("this conversion id is already recorded for another lead")) {
+            try later.insertConversion(leadID: other, at: at, revenue: revenue, externalID: "ORD-1")
+        }
+        #expect(throws: WarehouseError.self) { try later.insertConversion(leadID: lead, at: Timestamp(secondsSinceEpoch: 99), revenue: revenue, externalID: "ORD-1") }
+        #expect(try warehouse.db.scalarInt("SELECT count(*) FROM conversions") == 3)
+        #expect(try warehouse.db.scalarInt("SELECT sum(revenue_minor) FROM conversions") == 129_000 * 2 + 99_000)
     }
 }
 
