@@ -82,6 +82,7 @@ let package = Package(
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "Reports", "Attribution", "TestSupport"]),
         .testTarget(name: "TargetingTests", dependencies: ["Targeting", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "Reports", "TestSupport"]),
+        .testTarget(name: "FuzzTests", dependencies: ["Snapshots", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
         .testTarget(name: "ChannelRegistryTests", dependencies: ["ChannelRegistry", "ChannelKit", "TestSupport"]),
         .testTarget(name: "EndToEndTests", dependencies: ["leadledger", "DemoDataGenerator", "TestSupport", "ChannelRegistry", "Ingest", "Warehouse"]),
     ]
