@@ -286,7 +286,7 @@ public struct SourceRow: Sendable {
         let text = try required(key)
         let v = try number(key, text)
         guard !v.negative || v.double == 0 else { throw error(key, "\(Self.quoted(text)) is negative; a non-negative number is required") }
-        guard v.double <= maximum else { throw error(key, "\(Self.quoted(text)) is beyond the largest value accepted here (\(maximum))") }
+        guard v.double <= maximum else { throw error(key, "\(Self.quoted(text)) is beyond the largest value accepted here (\(maximum == maximum.rounded() && maximum < 1e15 ? String(Int64(maximum)) : "\(maximum)"))") }
         return v.double
     }
 

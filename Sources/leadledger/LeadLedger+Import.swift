@@ -91,7 +91,7 @@ extension LeadLedger {
                              + "\(Terminal.grouped(c.updated)) updated, \(Terminal.grouped(c.unchanged)) unchanged, "
                              + "\(Terminal.grouped(c.rejected)) rejected (run #\(run))"]
                 if c.rounded > 0 {
-                    lines.append("  \(Terminal.grouped(c.rounded)) rows had an amount with more decimals than its currency has; rounded half away from zero")
+                    lines.append("  \(Terminal.grouped(c.rounded)) \(c.rounded == 1 ? "row had" : "rows had") an amount with more decimals than its currency has; rounded half away from zero")
                 }
                 for reject in r.rejects { lines.append("  rejected \(reject)") }
                 if c.rejected > r.rejects.count {

@@ -220,6 +220,50 @@ import Warehouse
         #expect(socialTraits.contains { $0["attribute"] as? String == "region" && $0["customers"] as? Int == 0 && $0["lift"] as? Double == 0 })
     }
 
+    /// The bad-input corpus (Tests/BadInput/cases.tsv): each class of bad file gets its message
+    /// with file:line:column, its good rows land, a refused file changes nothing, and no reason or
+    /// kept row carries a personal value.
+    @Test func badInputCorpus() throws {
+        let corpus = packageRoot() + "/Tests/BadInput/"
+        let text = try String(contentsOfFile: corpus + "cases.tsv", encoding: .utf8)
+        let cases = text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.hasPrefix("file\t") }.map { $0.split(separator: "\t").map(String.init) }
+        #expect(cases.count >= 12)
+        let tables = ["leads", "lead_keys", "touchpoints", "costs", "channel_metrics", "conversions", "exchange_rates", "import_runs", "rejects"]
+        for c in cases {
+            let (file, source, options, status, landed, messages) = (c[0], c[1], c[2], Int32(c[3])!, Int(c[4])!, c[5].components(separatedBy: " | "))
+            let dir = TemporaryDirectory()
+            let db = dir.file("w.sqlite")
+            #expect(try runCommand(leadledger, ["import", "leads", corpus + "base-leads.csv", "--db", db]).status == 0)
+            func counts() throws -> [String: Int64] {
+                let d = try Database(path: db)
+                return try Dictionary(uniqueKeysWithValues: tables.map { ($0, try d.scalarInt("SELECT count(*) FROM \($0)") ?? 0) })
+            }
+            let before = try counts()
+            let r = try runCommand(leadledger, ["import", source, corpus + file, "--db", db] + (options == "-" ? [] : [options]))
+            let output = r.stdout + r.stderr
+            #expect(r.status == status, "\(file): \(output)")
+            for m in messages { #expect(output.contains(m), "\(file): expected \(m) in\n\(output)") }
+            #expect(!output.contains("Fatal error") && !output.contains("Stack dump"), "\(file)")
+            let after = try counts()
+            let summary = output.split(separator: "\n").first { $0.contains(" rows: ") }
+            if let summary {
+                #expect(summary.contains("rows: ") && summary.contains(": \(landed) new") || summary.contains(" \(landed) new,"), "\(file): \(summary)")
+                let rejected = Int64(summary.split(separator: ",").last!.split(separator: " ").first { Int64($0) != nil }.flatMap { Int64($0) } ?? -1)
+                #expect(after["rejects"]! - before["rejects"]! == rejected, "\(file)")
+                if source != "leads" { #expect(after["leads"] == before["leads"] && after["lead_keys"] == before["lead_keys"], "\(file)") }
+            } else {
+                #expect(landed == 0 && after == before, "\(file): a refused file changed the warehouse")
+            }
+            // Personal values appear nowhere: not on screen, not in rejects.
+            let d = try Database(path: db)
+            var kept = ""
+            try d.query("SELECT reason || ' ' || raw_row FROM rejects") { kept += ($0.text(0) ?? "") + "\n" }
+            for personal in ["jill.doe", "+84 90 abc", "cuong@"] {
+                #expect(!output.contains(personal) && !kept.contains(personal), "\(file): \(personal)")
+            }
+        }
+    }
+
     @Test func funnelJSONSpellsEveryStage() throws {
         let dir = TemporaryDirectory()
         let db = dir.file("demo.sqlite")
