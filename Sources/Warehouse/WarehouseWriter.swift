@@ -685,9 +685,12 @@ public final class WarehouseWriter {
 
     /// Records an exchange rate; a restated rate for the same day and pair replaces the old one.
     public func upsertRate(day: Day, currency: String, target: String, rate: Double) throws -> WriteOutcome {
-        if let old = try db.scalarText("SELECT rate FROM exchange_rates WHERE day = ? AND currency = ? AND target = ?",
-                                       [.text(day.description), .text(currency), .text(target)]) {
-            if Double(old) == rate { return .unchanged }
+        var existing: (rate: Double, run: Int64)?
+        try db.query("SELECT rate, import_run_id FROM exchange_rates WHERE day = ? AND currency = ? AND target = ?",
+                     [.text(day.description), .text(currency), .text(target)]) { existing = ($0.double(0), $0.int(1)) }
+        if let existing {
+            if existing.run == runID { throw WarehouseError.duplicateInFile("an earlier row of this file already gave this day's rate for this pair") }
+            if existing.rate == rate { return .unchanged }
             try db.run("UPDATE exchange_rates SET rate = ?, import_run_id = ? WHERE day = ? AND currency = ? AND target = ?",
                        [.real(rate), .integer(runID), .text(day.description), .text(currency), .text(target)])
             return .updated

@@ -93,8 +93,10 @@ import TestSupport
         #expect(Money.parse("₫125,000", currency: Currency("VND")!)?.minorUnits == 125_000)
         #expect(Money.parse("$12.50", currency: Currency("SGD")!) == nil)
         #expect(Money.parse("£12.50", currency: Currency("EUR")!) == nil)
-        // Every symbol in the table denotes an accepted currency.
+        // Every symbol in the table denotes an accepted currency, and the docs list each one.
         #expect(CurrencyCodes.symbols.values.allSatisfy { Currency($0) != nil })
+        let docs = (try? String(contentsOfFile: packageRoot() + "/docs/validation.md", encoding: .utf8)) ?? ""
+        for (symbol, code) in CurrencyCodes.symbols { #expect(docs.contains("| `\(symbol)` | \(code) |"), "\(symbol)") }
     }
 
     @Test func digitsBeyondTheMinorUnitAreRoundedAndSaidSo() throws {
