@@ -300,6 +300,14 @@ enum CoreSchema {
             CREATE UNIQUE INDEX conversions_natural_key ON conversions (lead_id, converted_at) WHERE external_id IS NULL;
             CREATE INDEX conversions_by_lead ON conversions (lead_id, converted_at);
             """)
+        // Reasons stored before reasons stopped quoting personal values: the same reasons,
+        // without the email or phone number (they also travelled in redacted snapshots).
+        migrations.register("core.13.rejects-without-personal-values", sql: """
+            UPDATE rejects SET reason = 'is not an email address' WHERE reason LIKE '"%" is not an email address';
+            UPDATE rejects SET reason = 'is not a phone number (6 to 15 digits)' WHERE reason LIKE '"%" is not a phone number (6 to 15 digits)';
+            UPDATE rejects SET reason = 'no lead has this email; import the leads first, then this file again with --again'
+                WHERE reason LIKE 'no lead has the email "%"; import the leads first, then this file again with --again';
+            """)
     }
 
     /// The table `leads` as core.1 created it and core.11 rebuilt it, under `name`. Frozen with

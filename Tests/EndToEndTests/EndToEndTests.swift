@@ -264,6 +264,24 @@ import Warehouse
         }
     }
 
+    /// `--db` at another application's database: refused, byte for byte untouched, even by a
+    /// report; at a mistyped path: refused, nothing created.
+    @Test func aFileThatIsNotAWarehouseIsNeverChanged() throws {
+        let dir = TemporaryDirectory()
+        let foreign = dir.file("crm.sqlite")
+        do { try Database(path: foreign).execute("CREATE TABLE contacts (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO contacts VALUES (1, 'Jill')") }
+        let before = try #require(FileManager.default.contents(atPath: foreign))
+        for arguments in [["report", "channels"], ["import", "leads", demo + "/leads.csv"], ["init"]] {
+            let r = try runCommand(leadledger, arguments + ["--db", foreign])
+            #expect(r.status == 1 && r.stderr.contains("is not a LeadLedger warehouse"), "\(arguments): \(r.stderr)")
+        }
+        #expect(FileManager.default.contents(atPath: foreign) == before)
+        let typo = dir.file("leadleger.sqlite")
+        let report = try runCommand(leadledger, ["report", "channels", "--db", typo])
+        #expect(report.status == 1 && report.stderr.contains("there is no warehouse at \(typo)"), "\(report.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: typo))
+    }
+
     @Test func funnelJSONSpellsEveryStage() throws {
         let dir = TemporaryDirectory()
         let db = dir.file("demo.sqlite")

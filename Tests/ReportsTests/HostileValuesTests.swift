@@ -1,4 +1,6 @@
 import Testing
+import ChannelKit
+import Warehouse
 @testable import Reports
 
 /// What a report prints of names it did not choose: nothing a spreadsheet runs, nothing a
@@ -35,5 +37,38 @@ import Testing
         #expect(text.contains("abce fg"))
         // JSON keeps the text as it was (escaped), for machines.
         #expect(table([hostile]).render(.json).contains("\\u001b[2J"))
+    }
+}
+
+
+/// Sums that would leave Int64 are refused with a message: they trapped (exit 132).
+@Suite struct OverflowTests {
+    @Test func sumsPastInt64AreRefusedNotTrapped() throws {
+        let c = try HandWorkedCase()
+        let db = c.warehouse.db
+        // Two costs of 2^62 minor units each, written past the import's limit to reach the sum.
+        try db.run("""
+            INSERT INTO costs (day, channel_id, detail, amount_minor, currency, import_run_id)
+            VALUES ('2026-01-05', 'email', 'a', 4611686018427387904, 'USD', 1), ('2026-01-06', 'email', 'b', 4611686018427387904, 'USD', 1)
+            """)
+        #expect(throws: ReportError.tooLarge("the spend of email")) { try ChannelReport.compute(c.warehouse) }
+        var options = ReportOptions()
+        options.unit = .campaign
+        #expect(throws: ReportError.self) { try AcquisitionReport.compute(c.warehouse, options) }
+        #expect(ReportError.tooLarge("x").description.contains("check the imported amounts"))
+        #expect(try ReportError.sum(Int64.max - 1, 1, "x") == Int64.max)
+    }
+
+    @Test func aConversionPastInt64IsRefusedNotTrapped() throws {
+        let c = try HandWorkedCase()
+        let db = c.warehouse.db
+        try db.run("INSERT INTO exchange_rates (day, currency, target, rate, import_run_id) VALUES ('2026-01-01', 'VND', 'USD', 1e9, 1)")
+        try db.run("""
+            INSERT INTO costs (day, channel_id, detail, amount_minor, currency, import_run_id)
+            VALUES ('2026-01-05', 'email', 'big', 1000000000000000, 'VND', 1)
+            """)
+        var options = ReportOptions()
+        options.currency = Currency("USD")
+        #expect(throws: ReportError.self) { try AcquisitionReport.compute(c.warehouse, options) }
     }
 }
