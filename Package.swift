@@ -32,10 +32,12 @@ let package = Package(
         .target(name: "CSHA256"),
         // SHA-256 for file checksums and salted identifier hashes.
         .target(name: "Digests", dependencies: ["CSHA256"]),
-        // The SQLite warehouse: schema, migrations, writers and readers.
-        .target(name: "Warehouse", dependencies: ["CSQLite", "ChannelKit"]),
+        // Thread helpers: a bounded hand-off between two threads, work collected later.
+        .target(name: "Parallelism"),
+        // The SQLite warehouse: schema, migrations, the import sink and readers.
+        .target(name: "Warehouse", dependencies: ["CSQLite", "ChannelKit", "Parallelism"]),
         // Streaming CSV import of core sources and channel exports into the warehouse.
-        .target(name: "Ingest", dependencies: ["ChannelKit", "Warehouse", "Digests"]),
+        .target(name: "Ingest", dependencies: ["ChannelKit", "Warehouse", "Digests", "Parallelism"]),
         // zlib from the system, for compressed snapshots.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // Compressed, verifiable dataset snapshots (directory or tar of gzip CSVs + manifest).
@@ -77,6 +79,7 @@ let package = Package(
         .testTarget(name: "ChannelKitTests", dependencies: ["ChannelKit", "TestSupport"]),
         .testTarget(name: "DigestsTests", dependencies: ["Digests", "TestSupport"]),
         .testTarget(name: "WarehouseTests", dependencies: ["Warehouse", "ChannelKit", "TestSupport"]),
+        .testTarget(name: "ParallelismTests", dependencies: ["Parallelism"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport", "ChannelTestKit"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),
         .testTarget(name: "AttributionTests", dependencies: ["Attribution", "Ingest", "Warehouse", "ChannelKit", "ChannelRegistry", "TestSupport"]),

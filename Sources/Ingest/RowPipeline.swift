@@ -1,5 +1,6 @@
 import ChannelKit
 import Dispatch
+import Parallelism
 import Warehouse
 
 /// One row of a file as the parsing side hands it to the writing side: the records the
@@ -64,7 +65,7 @@ final class RowPipeline: @unchecked Sendable {
     init(reader: CSVReader, header: ResolvedHeader, format: SourceFormat, decimalSeparator: DecimalSeparator = .point, classifier: TouchClassifier,
          hasher: IdentifierHasher, leadKeys: [String: Int64]? = nil) {
         let reader = UncheckedBox(reader)
-        DispatchQueue.global().async { [self] in
+        startThread { [self] in
             defer { parsingEnded.signal() }
             let reader = reader.value
             let width = header.cells.count
@@ -196,10 +197,4 @@ final class RowPipeline: @unchecked Sendable {
 struct RowReading {
     var separator: DecimalSeparator = .point
     let notes = RowReadingNotes()
-}
-
-/// Hands a value that is not `Sendable` to one other thread, which alone uses it from then on.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }

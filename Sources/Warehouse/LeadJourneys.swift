@@ -1,5 +1,6 @@
 import ChannelKit
 import Dispatch
+import Parallelism
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -395,7 +396,7 @@ final class PackedJourneyStream: @unchecked Sendable {
         facts = (touches, conversions)
         self.channels = channels
         self.currencies = currencies
-        DispatchQueue.global().async { [self] in pack() }
+        startThread { [self] in pack() }
     }
 
     /// The packed touches and conversions of `lead` (empty when it has none of either). Leads
