@@ -3,7 +3,7 @@
 /// `leadledger import <source> FILE` ends up here. An ``ImportRun`` reads one file with the
 /// byte-level ``CSVReader`` (1 MiB at a time: memory does not grow with the file), finds its
 /// format by the header row, hands each row to the format's parser (a channel plugin's or a
-/// core one), and writes the records through a `WarehouseWriter` — all in **one
+/// core one), and hands the records to the warehouse's `ImportSink` — all in **one
 /// transaction per file**, so a crash or kill mid-file leaves the warehouse as it was. Reading,
 /// parsing, touch rules and hashing run on a second thread (``RowPipeline``), a few batches of
 /// rows ahead of the writes; rows are written in file order all the same.
@@ -70,13 +70,6 @@ public final class ImportRun {
     public var progressInterval = 10_000
     /// How many rejects a result carries for display.
     public var rejectsShown = 20
-    /// Files from this size on resolve lead keys and email hashes from maps read once
-    /// (``WarehouseWriter/resolveLeadsFromMemory()``), build the leads' indexes at the end of
-    /// the run when the warehouse had no lead (``WarehouseWriter/deferLeadIndexes()``), and are
-    /// written with a rollback journal when nothing else has the warehouse open
-    /// (``Warehouse/withRollbackJournal(_:)``).
-    public var largeFileBytes: Int64 = 16 << 20
-
     public init(warehouse: Warehouse, channels: [any ChannelPlugin]) throws {
         self.warehouse = warehouse
         self.sources = ImportSource.all(channels: channels)
@@ -115,10 +108,10 @@ public final class ImportRun {
         // Only a file of a size imported before can be the same file: hash it first and skip the
         // parse. Any other file is hashed while it is parsed, in one pass.
         var knownChecksum: String?
-        if !reprocess, try hasRun(source: source.id, bytes: reader.fileSize) {
+        if !reprocess, try warehouse.hasImport(source: source.id, bytes: reader.fileSize) {
             let sha = try CSVReader.checksum(path: path)
             knownChecksum = sha
-            if let previous = try previousRun(source: source.id, sha256: sha, before: Int64.max) {
+            if let previous = try warehouse.previousImport(source: source.id, sha256: sha) {
                 return ImportResult(path: path, source: source.id, format: candidates[0], status: .alreadyImported(previousRunID: previous.id, at: previous.at),
                                     counts: ImportCounts(), rejects: [])
             }
@@ -145,39 +138,23 @@ public final class ImportRun {
         }
         if let twice = format.columns.duplicated(in: header.cells) { throw ImportError.duplicateColumn(path: path, column: twice) }
 
-        // A large file is one big transaction: it is written with a rollback journal instead of
-        // the WAL when nothing else has the warehouse open (``Warehouse/withRollbackJournal(_:)``).
-        let read = { () throws -> ImportResult in
-            try self.importRows(of: reader, path: path, fileName: fileName, source: source, format: format, header: header,
-                                separator: decimalSeparator ?? format.decimalSeparator, reprocess: reprocess, knownChecksum: knownChecksum)
-        }
-        return try reader.fileSize >= largeFileBytes ? warehouse.withRollbackJournal(read) : read()
+        return try importRows(of: reader, path: path, fileName: fileName, source: source, format: format, header: header,
+                              separator: decimalSeparator ?? format.decimalSeparator, reprocess: reprocess, knownChecksum: knownChecksum)
     }
 
-    /// Writes the rows after the header, in one transaction, and records the run.
+    /// Hands the rows after the header to the warehouse's import sink (one transaction).
     private func importRows(of reader: CSVReader, path: String, fileName: String, source: ImportSource, format: SourceFormat,
                             header: ResolvedHeader, separator: DecimalSeparator, reprocess: Bool, knownChecksum: String?) throws -> ImportResult {
-        let db = warehouse.db
-        // Every id a WarehouseWriter writes comes from a lookup or an insert in this same
-        // transaction, so SQLite's per-row foreign-key checks (four B-tree probes for each
-        // touchpoint, a third of a large import's time) are off for the run and back on after
-        // it; the tests run `PRAGMA foreign_key_check` after every kind of import.
-        try db.execute("PRAGMA foreign_keys = OFF")
-        defer { try? db.execute("PRAGMA foreign_keys = ON") }
-        try db.execute("BEGIN IMMEDIATE")
+        let sink = try warehouse.beginImport(.file(source: source.id, format: format.id, fileName: fileName), bytes: reader.fileSize, startedAt: now())
         do {
-            let writer = try WarehouseWriter(warehouse: warehouse, source: source.id, format: format.id, fileName: fileName, startedAt: now())
-            if reader.fileSize >= largeFileBytes {
-                try writer.resolveLeadsFromMemory()
-                try writer.deferLeadIndexes()
-            }
+            let runID = sink.runID!
             var counts = ImportCounts()
             var shown: [Reject] = []
             let delimiter = reader.delimiter
             func reject(_ line: Int, _ fields: [String], _ error: RowError) throws {
                 counts.rejected += 1
                 let reason = header.scrub(error.reason, of: fields)
-                try writer.reject(fileName: fileName, line: line, column: error.column, columnName: error.columnName,
+                try sink.reject(fileName: fileName, line: line, column: error.column, columnName: error.columnName,
                                   reason: reason, rawRow: CSVReader.encode(header.rejectCopy(of: fields), delimiter: delimiter))
                 if shown.count < rejectsShown {
                     shown.append(Reject(file: fileName, line: line, column: error.column, columnName: error.columnName, reason: reason))
@@ -185,14 +162,14 @@ public final class ImportRun {
             }
             // Rows are read and parsed on another thread (``RowPipeline``) while this one writes.
             let pipeline = RowPipeline(reader: reader, header: header, format: format, decimalSeparator: separator, classifier: classifier,
-                                       hasher: hasher, leadKeys: writer.leadKeysInMemory)
-            // Rows made only of touches are written ``WarehouseWriter/touchBatchSize`` touches to a
+                                       hasher: hasher, leadKeys: sink.leads.keysInMemory)
+            // Rows made only of touches are written ``TouchWriter/batchSize`` touches to a
             // statement; they are counted (or refused) when their touches are written.
             var pendingRows: [(line: Int, fields: [String], touches: Int)] = []
             var pendingTouches: [TouchRow] = []
             func writePendingTouches() throws {
                 guard !pendingTouches.isEmpty else { return }
-                let results = try writer.insertTouches(pendingTouches)
+                let results = try sink.touches.insert(pendingTouches)
                 var next = 0
                 for row in pendingRows {
                     var outcome = WriteOutcome.unchanged
@@ -228,9 +205,9 @@ public final class ImportRun {
                             case .records(let records):
                                 do {
                                     let row = SourceRow(line: parsed.line, fields: parsed.fields, header: header)
-                                    if let touches = try appendTouchRows(records, row: row, channel: source.channelID, writer: writer, to: &pendingTouches) {
+                                    if let touches = try appendTouchRows(records, row: row, channel: source.channelID, sink: sink, to: &pendingTouches) {
                                         pendingRows.append((parsed.line, parsed.fields, touches))
-                                        if pendingTouches.count >= 4 * WarehouseWriter.touchBatchSize { try writePendingTouches() }
+                                        if pendingTouches.count >= 4 * TouchWriter.batchSize { try writePendingTouches() }
                                         continue
                                     }
                                     // Other rows are written in file order after the touches before them.
@@ -238,7 +215,7 @@ public final class ImportRun {
                                     var outcome = WriteOutcome.unchanged
                                     var rowLead: Int64?
                                     for r in records {
-                                        outcome = outcome.strongest(try write(r, row: row, channel: source.channelID, writer: writer, rowLead: &rowLead))
+                                        outcome = outcome.strongest(try write(r, row: row, channel: source.channelID, sink: sink, rowLead: &rowLead))
                                     }
                                     counts.count(outcome)
                                     if parsed.rounded { counts.rounded += 1 }
@@ -255,7 +232,7 @@ public final class ImportRun {
                         }
                         pipeline.recycle(consume rows)
                         // Once the writer has read every lead's email hash, the parsing side finds them.
-                        if !parsingFindsEmails, let hashes = writer.leadEmailsInMemory {
+                        if !parsingFindsEmails, let hashes = sink.leads.emailsInMemory {
                             pipeline.findLeads(byEmail: hashes)
                             parsingFindsEmails = true
                         }
@@ -266,51 +243,50 @@ public final class ImportRun {
                 pipeline.cancel()
                 throw error
             }
-            if !reprocess, sha != knownChecksum, let previous = try previousRun(source: source.id, sha256: sha, before: writer.runID) {
-                try db.execute("ROLLBACK")
+            if !reprocess, sha != knownChecksum, let previous = try sink.previousImport(sha256: sha) {
+                sink.rollback()
                 return ImportResult(path: path, source: source.id, format: format, status: .alreadyImported(previousRunID: previous.id, at: previous.at),
                                     counts: ImportCounts(read: counts.read, unchanged: counts.read), rejects: [])
             }
-            try writer.finish(counts, sha256: sha, bytes: bytes, finishedAt: now())
-            try db.execute("COMMIT")
-            return ImportResult(path: path, source: source.id, format: format, status: .imported(runID: writer.runID), counts: counts, rejects: shown)
+            try sink.commit(counts, sha256: sha, bytes: bytes, finishedAt: now())
+            return ImportResult(path: path, source: source.id, format: format, status: .imported(runID: runID), counts: counts, rejects: shown)
         } catch {
-            try? db.execute("ROLLBACK")
+            sink.rollback()
             throw error
         }
     }
 
     /// Writes one record. `rowLead` is the lead the row's lead record created or merged, for
     /// the row's later records that point at it with ``LeadReference/sameRow``.
-    private func write(_ prepared: PreparedRecord, row: SourceRow, channel: String?, writer: WarehouseWriter, rowLead: inout Int64?) throws -> WriteOutcome {
+    private func write(_ prepared: PreparedRecord, row: SourceRow, channel: String?, sink: ImportSink, rowLead: inout Int64?) throws -> WriteOutcome {
         if let error = prepared.error { throw error }
         switch prepared.record {
         case .channel(.lead(let lead)):
-            let (id, outcome) = try writer.upsertLead(lead, emailHash: prepared.emailHash, phoneHash: prepared.phoneHash)
+            let (id, outcome) = try sink.leads.upsert(lead, emailHash: prepared.emailHash, phoneHash: prepared.phoneHash)
             rowLead = id
             return outcome
         case .channel(.touch(let touch)):
             guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write channel touches") }
-            return try writer.insertTouch(touchRow(touch, channel: channel, prepared: prepared, row: row, writer: writer, rowLead: rowLead))
+            return try sink.touches.insert(touchRow(touch, channel: channel, prepared: prepared, row: row, sink: sink, rowLead: rowLead))
         case .channel(.cost(let cost)):
             guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write costs") }
-            return try writer.upsertCost(channel: channel, cost)
+            return try sink.facts.upsertCost(channel: channel, cost)
         case .channel(.metric(let metric)):
             guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write channel metrics") }
-            return try writer.upsertMetric(channel: channel, metric)
+            return try sink.facts.upsertMetric(channel: channel, metric)
         case .webTouch(let touch):
-            return try writer.insertTouch(touchRow(touch, prepared: prepared, row: row, writer: writer))
+            return try sink.touches.insert(touchRow(touch, prepared: prepared, row: row, sink: sink))
         case .conversion(let conversion):
-            let leadID = try requireLead(conversion.leadKey, known: prepared.leadID, row: row, writer: writer)
-            return try writer.insertConversion(leadID: leadID, at: conversion.at, revenue: conversion.revenue, externalID: conversion.externalID)
+            let leadID = try requireLead(conversion.leadKey, known: prepared.leadID, row: row, sink: sink)
+            return try sink.facts.insertConversion(leadID: leadID, at: conversion.at, revenue: conversion.revenue, externalID: conversion.externalID)
         case .stage(let stage):
-            let leadID = try requireLead(stage.leadKey, known: prepared.leadID, row: row, writer: writer)
-            return try writer.insertStage(leadID: leadID, stage: stage.stage, at: stage.at)
+            let leadID = try requireLead(stage.leadKey, known: prepared.leadID, row: row, sink: sink)
+            return try sink.facts.insertStage(leadID: leadID, stage: stage.stage, at: stage.at)
         case .outreach(let attempt):
-            let leadID = try requireLead(attempt.leadKey, known: prepared.leadID, row: row, writer: writer)
-            return try writer.insertOutreach(leadID: leadID, at: attempt.at, method: attempt.method, responded: attempt.responded)
+            let leadID = try requireLead(attempt.leadKey, known: prepared.leadID, row: row, sink: sink)
+            return try sink.facts.insertOutreach(leadID: leadID, at: attempt.at, method: attempt.method, responded: attempt.responded)
         case .rate(let r):
-            return try writer.upsertRate(day: r.day, currency: r.currency.code, target: r.target.code, rate: r.rate)
+            return try sink.facts.upsertRate(day: r.day, currency: r.currency.code, target: r.target.code, rate: r.rate)
         }
     }
 
@@ -319,7 +295,7 @@ public final class ImportRun {
     /// for any other row, which is written record by record. A touch whose lead or campaign
     /// cannot be resolved refuses the whole row, before any of it is written. Either way, when
     /// it returns nil or throws, `touches` is as it was.
-    private func appendTouchRows(_ records: [PreparedRecord], row: SourceRow, channel: String?, writer: WarehouseWriter,
+    private func appendTouchRows(_ records: [PreparedRecord], row: SourceRow, channel: String?, sink: ImportSink,
                                  to touches: inout [TouchRow]) throws -> Int? {
         let start = touches.count
         var complete = false
@@ -328,11 +304,11 @@ public final class ImportRun {
             guard prepared.error == nil else { return nil }
             switch prepared.record {
             case .webTouch(let touch):
-                touches.append(try touchRow(touch, prepared: prepared, row: row, writer: writer))
+                touches.append(try touchRow(touch, prepared: prepared, row: row, sink: sink))
             case .channel(.touch(let touch)):
                 guard let channel else { return nil }
                 if case .sameRow = touch.lead { return nil }
-                touches.append(try touchRow(touch, channel: channel, prepared: prepared, row: row, writer: writer, rowLead: nil))
+                touches.append(try touchRow(touch, channel: channel, prepared: prepared, row: row, sink: sink, rowLead: nil))
             default:
                 return nil
             }
@@ -343,18 +319,18 @@ public final class ImportRun {
     }
 
     /// A channel's touch as the warehouse stores it: its lead and campaign resolved.
-    private func touchRow(_ touch: TouchRecord, channel: String, prepared: PreparedRecord, row: SourceRow, writer: WarehouseWriter, rowLead: Int64?) throws -> TouchRow {
-        let leadID = try resolve(touch.lead, prepared: prepared, row: row, writer: writer, rowLead: rowLead)
-        let campaign = try touch.campaign.flatMap { try writer.campaignID(channel: channel, campaign: $0) }
+    private func touchRow(_ touch: TouchRecord, channel: String, prepared: PreparedRecord, row: SourceRow, sink: ImportSink, rowLead: Int64?) throws -> TouchRow {
+        let leadID = try resolve(touch.lead, prepared: prepared, row: row, sink: sink, rowLead: rowLead)
+        let campaign = try touch.campaign.flatMap { try sink.campaigns.id(channel: channel, campaign: $0) }
         return TouchRow(leadID: leadID, at: touch.at, channel: channel, campaignID: campaign, kind: touch.kind)
     }
 
     /// A web touch as the warehouse stores it: its lead, its channel (classified on the parsing
     /// side, or now) and its campaign.
-    private func touchRow(_ touch: WebTouch, prepared: PreparedRecord, row: SourceRow, writer: WarehouseWriter) throws -> TouchRow {
-        let leadID = try requireLead(touch.leadKey, known: prepared.leadID, row: row, writer: writer)
+    private func touchRow(_ touch: WebTouch, prepared: PreparedRecord, row: SourceRow, sink: ImportSink) throws -> TouchRow {
+        let leadID = try requireLead(touch.leadKey, known: prepared.leadID, row: row, sink: sink)
         let channel = prepared.channel ?? classifier.channel(for: touch.raw)
-        let campaign = try touch.utmCampaign.flatMap { try writer.campaignID(channel: channel, campaign: CampaignRef(name: $0)) }
+        let campaign = try touch.utmCampaign.flatMap { try sink.campaigns.id(channel: channel, campaign: CampaignRef(name: $0)) }
         return TouchRow(leadID: leadID, at: touch.at, channel: channel, campaignID: campaign, kind: touch.kind,
                         utmSource: touch.utmSource, utmMedium: touch.utmMedium, utmCampaign: touch.utmCampaign,
                         referrer: touch.referrer, landingPage: touch.landingPage)
@@ -366,38 +342,25 @@ public final class ImportRun {
         return RowError(column: nil, columnName: nil, reason: "refused by the warehouse: \(message)")
     }
 
-    private func resolve(_ reference: LeadReference, prepared: PreparedRecord, row: SourceRow, writer: WarehouseWriter, rowLead: Int64?) throws -> Int64 {
+    private func resolve(_ reference: LeadReference, prepared: PreparedRecord, row: SourceRow, sink: ImportSink, rowLead: Int64?) throws -> Int64 {
         switch reference {
         case .sameRow:
             guard let rowLead else { throw RowError(column: nil, columnName: nil, reason: "the row has no lead for its touch") }
             return rowLead
         case .key(let key):
-            return try requireLead(key, known: prepared.leadID, row: row, writer: writer)
+            return try requireLead(key, known: prepared.leadID, row: row, sink: sink)
         case .email(let email, let column):
             if let known = prepared.leadID { return known }
-            if let id = try writer.leadID(forEmailHash: prepared.emailHash ?? hasher.hashEmail(email)) { return id }
+            if let id = try sink.leads.leadID(forEmailHash: prepared.emailHash ?? hasher.hashEmail(email)) { return id }
             throw row.error(column, "no lead has this email; import the leads first, then this file again with --again")
         }
     }
 
-    /// The lead known by `key`: `known` when the parsing side found it (``PreparedRecord/leadID``), else the writer's.
-    private func requireLead(_ key: String, known: Int64?, row: SourceRow, writer: WarehouseWriter) throws -> Int64 {
+    /// The lead known by `key`: `known` when the parsing side found it (``PreparedRecord/leadID``), else the sink's.
+    private func requireLead(_ key: String, known: Int64?, row: SourceRow, sink: ImportSink) throws -> Int64 {
         if let known { return known }
-        if let id = try writer.leadID(forKey: key) { return id }
+        if let id = try sink.leads.leadID(forKey: key) { return id }
         throw row.error("lead_id", "no lead \(SourceRow.quoted(key)) is known; import the leads first, then import this file again with --again")
-    }
-
-    private func previousRun(source: String, sha256: String, before runID: Int64) throws -> (id: Int64, at: Timestamp)? {
-        var result: (Int64, Timestamp)?
-        try warehouse.db.query("SELECT id, finished_at FROM import_runs WHERE source = ? AND file_sha256 = ? AND id < ? ORDER BY id LIMIT 1",
-                               [.text(source), .text(sha256), .integer(runID)]) {
-            result = ($0.int(0), Timestamp(secondsSinceEpoch: $0.int(1)))
-        }
-        return result
-    }
-
-    private func hasRun(source: String, bytes: Int64) throws -> Bool {
-        try warehouse.db.scalarInt("SELECT 1 FROM import_runs WHERE source = ? AND file_bytes = ? LIMIT 1", [.text(source), .integer(bytes)]) != nil
     }
 
     private func now() -> Int64 { Int64(time(nil)) }

@@ -94,8 +94,8 @@ final class RowPipeline: @unchecked Sendable {
     /// the end or ``cancel()``.
     func next() -> Item { handoff.pop() }
 
-    /// Has the parsing side find the leads of touches named by email in `hashes` (the writer's
-    /// ``WarehouseWriter/leadEmailsInMemory``) from its next batch on, instead of the writing
+    /// Has the parsing side find the leads of touches named by email in `hashes` (the sink's
+    /// ``LeadIdentity/emailsInMemory``) from its next batch on, instead of the writing
     /// side finding each: an email platform's export names every row's lead by email, and the
     /// writing thread is the import's limit.
     func findLeads(byEmail hashes: [HashBytes: Int64]) {

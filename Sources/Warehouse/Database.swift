@@ -154,6 +154,11 @@ extension SQLValue: ExpressibleByIntegerLiteral, ExpressibleByStringLiteral {
     public init(stringLiteral value: String) { self = .text(value) }
     public init(_ value: String?) { self = value.map { .text($0) } ?? .null }
     public init(_ value: Int64?) { self = value.map { .integer($0) } ?? .null }
+
+    /// The text, if this is text.
+    public var textValue: String? { if case .text(let s) = self { s } else { nil } }
+    /// The integer, if this is an integer.
+    public var integerValue: Int64? { if case .integer(let i) = self { i } else { nil } }
 }
 
 /// A prepared statement. Bind parameters (1-based), ``step()`` through the rows, read

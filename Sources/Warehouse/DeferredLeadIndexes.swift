@@ -12,7 +12,7 @@
 /// So a run that finds `leads` empty and has a large file to read drops them inside its
 /// transaction (``drop(in:)``) and builds them again from the same `CREATE INDEX` statements
 /// at the end of the run (``build(in:)``) — or at once, should a hash of a shape this writer
-/// never writes turn up (``WarehouseWriter``). A rolled-back or killed run takes the drop back
+/// never writes turn up (``LeadIdentity``). A rolled-back or killed run takes the drop back
 /// with everything else. Meanwhile the run finds leads by email and phone hash here: every lead
 /// in the table is one this run wrote, so these maps know them all. The unique index is still
 /// checked when it is built; the writer keeps it from ever failing (it never gives a second

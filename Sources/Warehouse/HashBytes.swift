@@ -1,6 +1,6 @@
 /// A SHA-256 written as 64 lowercase hex digits (an identifier hash), as its 32 bytes: a
 /// hashable key a quarter of the string's size. The maps that find leads by email or phone
-/// hash in memory are keyed by it: the writer's (``WarehouseWriter/leadEmailsInMemory``,
+/// hash in memory are keyed by it: the writer's (``LeadIdentity/emailsInMemory``,
 /// ``DeferredLeadIndexes``) and the parsing side's copy of the first.
 public struct HashBytes: Hashable, Sendable {
     private let words: SIMD4<UInt64>

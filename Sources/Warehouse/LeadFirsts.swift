@@ -20,7 +20,7 @@
 /// reports scan it as they scanned that index, and a run updates it in one ordered pass
 /// (docs/benchmarks.md, ninth round).
 ///
-/// **Who keeps it.** ``WarehouseWriter`` writes a lead's row with the lead and copies an earlier
+/// **Who keeps it.** ``ImportSink`` writes a lead's row with the lead and copies an earlier
 /// creation time when it merges a lead, and merges the earliest touch and milestones a run saw
 /// into the rows at the run's end; ``Warehouse/refreshDerivedLeadColumns()`` (after a snapshot
 /// import) makes every row again. Triggers on `leads` would keep the copy whoever wrote the lead,

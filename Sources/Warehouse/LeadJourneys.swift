@@ -34,7 +34,7 @@ import Darwin
 ///
 /// **Who keeps it.** An import run brings up to date, when it finishes, the rows of the leads
 /// whose touches, conversions, creation time or opportunity/customer stage it changed, packing
-/// again only what changed (``WarehouseWriter``); ``Warehouse/refreshDerivedLeadColumns()`` (after a snapshot import)
+/// again only what changed (``DerivedRowTracker``); ``Warehouse/refreshDerivedLeadColumns()`` (after a snapshot import)
 /// and the first open after migration core.7 rebuild every row. A property test checks that
 /// rows kept run by run equal a full rebuild. The kind codes follow `TouchKind.allCases`: a new
 /// touch kind needs a migration anyway (the `touchpoints.kind` CHECK), and that migration must
@@ -260,7 +260,7 @@ enum NewTouches {
 /// kept as it writes them for the journey rows it brings up to date at its end: reading them
 /// back from `touchpoints` took 1.4 s of the 10 s end of a 3.95 M-touch import. 32 bytes a
 /// touch, in blocks of 64 k (no array of millions copied as it grows), each block let go as the
-/// rebuild takes it. The writer stops keeping them past ``WarehouseWriter/keptTouchLimit``.
+/// rebuild takes it. The writer stops keeping them past ``DerivedRowTracker/keptTouchLimit``.
 struct RunTouches {
     private var blocks: [[LeadFact]] = []
     /// Channel ids by their code in the facts (``LeadFact/code``).

@@ -13,10 +13,9 @@ import Darwin
 ///
 /// ```swift
 /// let warehouse = try Warehouse(path: "leadledger.sqlite", channels: ChannelRegistry.all)
-/// try warehouse.db.transaction {
-///     let writer = try WarehouseWriter(warehouse: warehouse, run: …)
-///     try writer.insertTouch(…)
-/// }
+/// let sink = try warehouse.beginImport(.file(source: "touches", format: "web-touches", fileName: "t.csv"), bytes: size)
+/// _ = try sink.touches.insert(…)
+/// try sink.commit(counts, sha256: sha, bytes: size)
 /// ```
 ///
 /// Conventions of the schema (see `CoreSchema.swift`): times are UTC seconds since the
@@ -24,13 +23,16 @@ import Darwin
 /// natural keys are unique so that re-imports cannot double-count, and personal identifiers
 /// are stored only as salted SHA-256 hashes (the salt is per warehouse, in `settings`).
 ///
-/// Writing goes through ``WarehouseWriter`` (prepared statements, reused per row); reading
+/// Every import writes through an ``ImportSink`` (one transaction, prepared statements reused
+/// per row, derived rows kept up to date); reading
 /// is plain parameterised SQL through ``Database``, next to the code that needs it.
 public final class Warehouse {
     public static let defaultPath = "leadledger.sqlite"
 
     public let db: Database
     public var path: String { db.path }
+    /// Imports of this many bytes or more take the large route (``ImportSink``).
+    public var largeImportBytes: Int64 = 16 << 20
 
     /// Opens the warehouse at `path`, creating or upgrading it, and registers `channels`.
     /// `upgrading` is told the schema steps about to be applied to an existing warehouse.
@@ -114,32 +116,11 @@ public final class Warehouse {
         }
     }
 
-    /// Runs `body` — one large write transaction of the caller's, such as an import of a big
-    /// file — with a rollback journal in place of the WAL, then puts the WAL back.
-    ///
-    /// In WAL mode every page a transaction writes goes to the WAL file first and is copied
-    /// into the database by the checkpoint after the commit: a large import writes its pages
-    /// twice, into a WAL file that grows by gigabytes (blocks the kernel zeroes as it hands them
-    /// out). A rollback journal keeps only the old content of pages that existed before; new
-    /// pages go straight into the database. The 3.95 M-touch import of the benchmark took 48 s
-    /// with the WAL and 37 s with the journal (docs/benchmarks.md, seventh round). A killed run
-    /// is still undone: the next connection rolls the journal back before it reads. Meanwhile
-    /// `synchronous` is `FULL`, which a rollback journal needs to survive a power loss (it cost
-    /// nothing measurable), and is put back after.
-    ///
-    /// The price is that readers are locked out while `body` writes (a command started then
-    /// fails after the busy timeout with ``WarehouseError/busy(path:)``). So the journal is
-    /// switched only when no other connection has the warehouse open — SQLite refuses the
-    /// switch at once otherwise, and `body` then runs with the WAL, as any other transaction.
-    /// Outside a file (`:memory:`) there is nothing to switch either.
-    public func withRollbackJournal<T>(_ body: () throws -> T) throws -> T {
-        guard (try? db.scalarText("PRAGMA journal_mode = DELETE")) == "delete" else { return try body() }
-        let synchronous = try db.scalarInt("PRAGMA synchronous") ?? 1
-        defer {
-            try? db.execute("PRAGMA synchronous = \(synchronous)")
-            _ = try? db.scalarText("PRAGMA journal_mode = WAL")
-        }
-        try db.execute("PRAGMA synchronous = FULL")
+    /// Runs `body` — one write transaction of the caller's — with a ``RollbackJournal`` when
+    /// nothing else has the warehouse open, then puts the WAL back.
+    func withRollbackJournal<T>(_ body: () throws -> T) throws -> T {
+        let journal = RollbackJournal(switching: db)
+        defer { journal?.restore(db) }
         return try body()
     }
 
@@ -166,16 +147,17 @@ public final class Warehouse {
     }
 
     /// Recomputes every row derived from the imported facts — after a snapshot import, say;
-    /// import runs keep them up to date as they go (``WarehouseWriter``): each lead's
+    /// import runs keep them up to date as they go (``ImportSink``): each lead's
     /// ``LeadFirsts`` row with its milestones (`stage_*_at`, `first_converted_at`), every row of
     /// ``LeadJourneys``, then from those the first touch (`first_channel`, `first_campaign_id`,
     /// `first_touch_at`: the earliest touchpoint, the first imported on a tie).
-    public func refreshDerivedLeadColumns() throws {
+    public func refreshDerivedLeadColumns() throws { try Self.refreshDerivedLeadColumns(db) }
+
+    static func refreshDerivedLeadColumns(_ db: Database) throws {
         try db.execute(LeadFirsts.refreshSQL)
         try LeadJourneys.rebuild(db, leads: nil)
         // A lead's first touch is the first of its packed touches, which are in (time, id) order:
-        // touchpoints have no index by lead to find it with, and sorting them all in SQL takes
-        // most of a minute at 1 M leads.
+        // touchpoints have no index by lead to find it with.
         let update = try LeadFirsts.prepareFirstTouchUpdate(db)
         try LeadJourneys.read(db) { row in
             var touches = row.touches

@@ -37,18 +37,29 @@ extension LeadLedger {
 
         @OptionGroup var warehouse: WarehouseOptions
 
+        /// For the tests: SIGKILL the process after this many rows, to prove that a killed
+        /// import leaves the warehouse as it was.
+        @Option(name: .customLong("test-kill-after-rows"), help: .private)
+        var killAfterRows: Int?
+
+        /// For the tests: files of this many bytes or more take the large route
+        /// (``Warehouse/largeImportBytes``), so that a small file can.
+        @Option(name: .customLong("test-large-import-bytes"), help: .private)
+        var largeImportBytes: Int64?
+
         func validate() throws {
             guard !files.isEmpty else { throw ValidationError("Name at least one file to import.") }
         }
 
         func run() throws {
             let w = try warehouse.open(creating: true)
+            if let largeImportBytes { w.largeImportBytes = largeImportBytes }
             let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
             var failed = false
             for file in files {
                 do {
                     let result = try Import.importWithProgress(importer, source: source, path: file, format: format, again: again,
-                                                               decimalSeparator: decimalComma ? .comma : nil)
+                                                               decimalSeparator: decimalComma ? .comma : nil, killAfterRows: killAfterRows)
                     print(Import.summary(result))
                     if result.counts.read > 0 && result.counts.rejected == result.counts.read {
                         Terminal.error("error: every row of \(file) was refused; nothing from it landed")
@@ -63,15 +74,9 @@ extension LeadLedger {
             if failed { throw ExitCode(1) }
         }
 
-        /// Runs one import, showing progress on a terminal. Two variables are for the tests:
-        /// `LEADLEDGER_KILL_AFTER_ROWS=N` makes the process kill itself (SIGKILL) after N rows, to
-        /// prove that a killed import leaves the warehouse unchanged, and
-        /// `LEADLEDGER_LARGE_FILE_BYTES=N` treats files of N bytes or more as large
-        /// (``ImportRun/largeFileBytes``), so that a small file takes the large files' path.
+        /// Runs one import, showing progress on a terminal.
         static func importWithProgress(_ importer: ImportRun, source: String, path: String, format: String?, again: Bool,
-                                       decimalSeparator: DecimalSeparator? = nil) throws -> ImportResult {
-            if let bytes = getenv("LEADLEDGER_LARGE_FILE_BYTES").flatMap({ Int64(String(cString: $0)) }) { importer.largeFileBytes = bytes }
-            let killAfter = getenv("LEADLEDGER_KILL_AFTER_ROWS").flatMap { Int(String(cString: $0)) }
+                                       decimalSeparator: DecimalSeparator? = nil, killAfterRows killAfter: Int? = nil) throws -> ImportResult {
             importer.progressInterval = killAfter ?? 50_000
             importer.progress = { rows in
                 if let killAfter, rows >= killAfter { kill(getpid(), SIGKILL) }

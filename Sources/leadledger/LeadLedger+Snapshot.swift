@@ -104,7 +104,12 @@ extension LeadLedger.SnapshotCommand {
             let restored = try Snapshot.restore(path, into: w, merge: merge)
             let read = restored.rowsRead.values.reduce(0, +)
             let added = restored.rowsAdded.values.reduce(0, +)
-            print("Restored \(path) into \(w.path): \(Terminal.grouped(read)) rows read, \(Terminal.grouped(added)) added.")
+            let updated = restored.rowsUpdated.values.reduce(0, +)
+            var summary = "Restored \(path) into \(w.path): \(Terminal.grouped(read)) rows read, \(Terminal.grouped(added)) added"
+            if merge { summary += ", \(Terminal.grouped(updated)) restated, \(Terminal.grouped(restored.refusals.count)) refused" }
+            print(summary + ".")
+            for refusal in restored.refusals.prefix(20) { print("  refused \(refusal)") }
+            if restored.refusals.count > 20 { print("  … and \(restored.refusals.count - 20) more") }
         }
     }
 }

@@ -85,9 +85,8 @@ import Warehouse
         let db = dir.file("w.sqlite")
         #expect(try runCommand(leadledger, ["import", "leads", demo + "/leads.csv", "--db", db]).status == 0)
         let before = try runCommand("/usr/bin/env", ["sqlite3", db, Self.countsSQL])
-        var environment = ["LEADLEDGER_KILL_AFTER_ROWS": "3000"]
-        if asLargeFile { environment["LEADLEDGER_LARGE_FILE_BYTES"] = "0" }
-        let killed = try runCommand(leadledger, ["import", "touches", demo + "/touches.csv", "--db", db], environment: environment)
+        let large = asLargeFile ? ["--test-large-import-bytes", "0"] : []
+        let killed = try runCommand(leadledger, ["import", "touches", demo + "/touches.csv", "--db", db, "--test-kill-after-rows", "3000"] + large)
         #expect(killed.killedBySignal && killed.status == SIGKILL)
         #expect(FileManager.default.fileExists(atPath: db + "-journal") == asLargeFile)
         let after = try runCommand("/usr/bin/env", ["sqlite3", db, Self.countsSQL])
@@ -102,7 +101,7 @@ import Warehouse
     }
 
     /// The same for a large first leads file, whose run drops the leads' indexes to build them
-    /// at its end (``WarehouseWriter/deferLeadIndexes()``): killed half-way, the warehouse has
+    /// at its end (``LeadIdentity/deferIndexes()``): killed half-way, the warehouse has
     /// no lead and every index it had; imported again, the leads and the indexes are there.
     @Test func aKilledFirstLeadsImportKeepsTheLeadsIndexes() throws {
         let dir = TemporaryDirectory()
@@ -111,13 +110,13 @@ import Warehouse
         let indexesSQL = "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'leads' ORDER BY name"
         let indexes = try runCommand("/usr/bin/env", ["sqlite3", db, indexesSQL]).stdout
         #expect(indexes.split(separator: "\n").count == 3)
-        let killed = try runCommand(leadledger, ["import", "leads", demo + "/leads.csv", "--db", db],
-                                    environment: ["LEADLEDGER_KILL_AFTER_ROWS": "1500", "LEADLEDGER_LARGE_FILE_BYTES": "0"])
+        let killed = try runCommand(leadledger, ["import", "leads", demo + "/leads.csv", "--db", db,
+                                                 "--test-kill-after-rows", "1500", "--test-large-import-bytes", "0"])
         #expect(killed.killedBySignal && killed.status == SIGKILL)
         #expect(FileManager.default.fileExists(atPath: db + "-journal"))
         #expect(try runCommand("/usr/bin/env", ["sqlite3", db, "SELECT count(*) FROM leads"]).stdout == "0\n")
         #expect(try runCommand("/usr/bin/env", ["sqlite3", db, indexesSQL]).stdout == indexes)
-        let retried = try runCommand(leadledger, ["import", "leads", demo + "/leads.csv", "--db", db], environment: ["LEADLEDGER_LARGE_FILE_BYTES": "0"])
+        let retried = try runCommand(leadledger, ["import", "leads", demo + "/leads.csv", "--db", db, "--test-large-import-bytes", "0"])
         #expect(retried.status == 0, "\(retried.stderr)")
         #expect(try runCommand("/usr/bin/env", ["sqlite3", db, indexesSQL]).stdout == indexes)
         #expect(try runCommand("/usr/bin/env", ["sqlite3", db, "PRAGMA integrity_check"]).stdout == "ok\n")

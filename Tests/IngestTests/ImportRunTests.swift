@@ -4,7 +4,7 @@ import ChannelKit
 import ChannelRegistry
 import TestSupport
 import ChannelTestKit
-import Warehouse
+@testable import Warehouse
 @testable import Ingest
 
 /// A fresh warehouse with every built-in channel.
@@ -81,7 +81,7 @@ let leadsCSV = """
             BEGIN SELECT RAISE(ABORT, 'no bad sources'); END
             """)
         let header = "occurred_at,lead_id,utm_source,utm_medium,utm_campaign,referrer,landing_page,event\n"
-        let rows = (0..<WarehouseWriter.touchBatchSize * 2).map { i in
+        let rows = (0..<TouchWriter.batchSize * 2).map { i in
             "2026-01-10T1\(i / 60):\(10 + i % 60 / 2):00Z,L\(1 + i % 2),\(i == 70 ? "bad" : "newsletter"),email,jan,,,visit"
         }
         let result = try f.importText("touches", "t.csv", header + rows.joined(separator: "\n") + "\n")
@@ -191,7 +191,7 @@ extension ImportResult.Status {
     }
 }
 
-/// Property: web touches written ``WarehouseWriter/touchBatchSize`` to a statement count and land
+/// Property: web touches written ``TouchWriter/batchSize`` to a statement count and land
 /// exactly as one at a time would: files of a few hundred rows (several batches and a remainder)
 /// with repeats inside a file, inside one batch, and across files, in any order. The expected
 /// counts come from a set of the keys seen so far, not from the warehouse.
@@ -333,7 +333,7 @@ extension IdempotentImportProperty {
         var counts: [ImportCounts] = []
         for large in [false, true] {
             let f = try Fixture()
-            if large { f.importer.largeFileBytes = 0 }
+            if large { f.warehouse.largeImportBytes = 0 }
             try f.importText("leads", "leads.csv", leadsCSV)
             counts.append(try f.importText("touches", "t.csv", text).counts)
             #expect(try f.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'touchpoints' ORDER BY name")
@@ -351,7 +351,7 @@ extension IdempotentImportProperty {
     }
 
     /// The first leads file on the large-file path is written with the leads' indexes dropped
-    /// and built at the end (``WarehouseWriter/deferLeadIndexes()``): the same leads, merges
+    /// and built at the end (``LeadIdentity/deferIndexes()``): the same leads, merges
     /// (by key, email and phone), counts and rejects as the small-file path, and the indexes back.
     @Test func aFirstLeadsFileLandsTheSameLeadsWithItsIndexesBuiltAtTheEnd() throws {
         let text = """
@@ -370,7 +370,7 @@ extension IdempotentImportProperty {
         var results: [[String]] = []
         for large in [false, true] {
             let f = try Fixture()
-            if large { f.importer.largeFileBytes = 0 }
+            if large { f.warehouse.largeImportBytes = 0 }
             let result = try f.importText("leads", "leads.csv", text)
             results.append(["\(result.counts)", "\(result.rejects.map(\.line))"])
             landed.append(try f.rows("""
@@ -392,7 +392,7 @@ extension IdempotentImportProperty {
     /// them their first touch and journey rows.
     @Test func aPluginExportFindingLeadsByEmailSetsTheirFirstTouch() throws {
         let f = try Fixture()
-        f.importer.largeFileBytes = 0
+        f.warehouse.largeImportBytes = 0
         try f.importText("leads", "leads.csv", leadsCSV)
         let result = try f.importText("email", "engagement.csv", """
             email,campaign,opened_at,clicked_at
@@ -428,7 +428,7 @@ extension IdempotentImportProperty {
         var results: [[String]] = []
         for large in [false, true] {
             let f = try Fixture()
-            if large { f.importer.largeFileBytes = 0 }
+            if large { f.warehouse.largeImportBytes = 0 }
             try f.importText("leads", "leads.csv", leadsCSV)
             let result = try f.importText("email", "engagement.csv", text)
             results.append(["\(result.counts)", "\(result.rejects.count)"])
@@ -450,7 +450,7 @@ extension IdempotentImportProperty {
             let f = try Fixture()
             let other = otherConnection ? try Database(path: f.warehouse.path) : nil
             _ = try other?.scalarInt("SELECT count(*) FROM leads")
-            f.importer.largeFileBytes = largeFileBytes
+            f.warehouse.largeImportBytes = largeFileBytes
             f.importer.progressInterval = 1
             var during: Set<String> = []
             f.importer.progress = { _ in during.insert((try? f.warehouse.db.scalarText("PRAGMA journal_mode")) ?? "?") }
@@ -476,13 +476,12 @@ extension IdempotentImportProperty {
         let lead = try #require(try f.warehouse.db.scalarInt("SELECT lead_id FROM lead_keys WHERE key = 'L1'"))
         let derived = "SELECT lead_id, created_at, first_channel, first_touch_at FROM lead_firsts ORDER BY lead_id"
         let before = try f.rows(derived)
-        try f.warehouse.db.execute("BEGIN IMMEDIATE")
-        let writer = try WarehouseWriter(warehouse: f.warehouse, source: "touches", format: "web-touches", fileName: "t.csv", startedAt: 0)
-        #expect(try writer.insertTouch(TouchRow(leadID: lead, at: Timestamp(secondsSinceEpoch: 100), channel: "direct", campaignID: nil, kind: .visit)) == .inserted)
-        #expect(try writer.insertTouch(TouchRow(leadID: lead, at: Timestamp(secondsSinceEpoch: 100), channel: "direct", campaignID: nil, kind: .visit)) == .unchanged)
-        try writer.finish(ImportCounts(read: 2, inserted: 1, unchanged: 1), sha256: String(repeating: "0", count: 64), bytes: 0, finishedAt: 0)
+        let writer = try f.warehouse.beginImport(.file(source: "touches", format: "web-touches", fileName: "t.csv"), bytes: 0, startedAt: 0)
+        #expect(try writer.touches.insert(TouchRow(leadID: lead, at: Timestamp(secondsSinceEpoch: 100), channel: "direct", campaignID: nil, kind: .visit)) == .inserted)
+        #expect(try writer.touches.insert(TouchRow(leadID: lead, at: Timestamp(secondsSinceEpoch: 100), channel: "direct", campaignID: nil, kind: .visit)) == .unchanged)
+        try writer.scope.derived.apply(f.warehouse.db)  // what a commit does before COMMIT
         #expect(try f.rows(derived) != before)
-        try f.warehouse.db.execute("ROLLBACK")
+        writer.rollback()
         #expect(try f.rows(derived) == before)
         #expect(try f.count("touchpoints") == 0)
         #expect(try f.count("lead_journeys") == 0)
@@ -525,7 +524,7 @@ struct MixedRowChannel: ChannelPlugin {
     @Test(arguments: [false, true])
     func batchedRowsThatFailOrAreNotAllTouchesLeaveNoTouchBehind(large: Bool) throws {
         let f = try ImportFixture(channels: ChannelRegistry.all + [MixedRowChannel()])
-        if large { f.importer.largeFileBytes = 0 }
+        if large { f.warehouse.largeImportBytes = 0 }
         try f.importText("leads", "leads.csv", leadsCSV)
         let result = try f.importText("mixed", "mixed.csv", """
             first,second,at,spend

@@ -16,12 +16,12 @@ import TestSupport
         return sql
     }
 
-    func writer(_ warehouse: Warehouse) throws -> WarehouseWriter {
-        try WarehouseWriter(warehouse: warehouse, source: "test", format: "test", fileName: "t.csv", startedAt: 0)
+    func writer(_ warehouse: Warehouse) throws -> ImportSink {
+        try warehouse.beginImport(.file(source: "test", format: "test", fileName: "t.csv"), bytes: 0, startedAt: 0)
     }
 
-    func finish(_ writer: WarehouseWriter) throws {
-        try writer.finish(ImportCounts(), sha256: String(repeating: "0", count: 64), bytes: 0, finishedAt: 0)
+    func finish(_ writer: ImportSink) throws {
+        try writer.commit(ImportCounts(), sha256: String(repeating: "0", count: 64), bytes: 0, finishedAt: 0)
     }
 
     /// A 64-hex-digit hash (what ``IdentifierHasher`` writes) for `n`.
@@ -34,26 +34,25 @@ import TestSupport
         let before = try indexes(empty)
         #expect(before.count == 3)
         let w = try writer(empty)
-        #expect(try w.deferLeadIndexes())
+        #expect(try w.leads.deferIndexes())
         #expect(try indexes(empty).isEmpty)
-        _ = try w.upsertLead(LeadRecord(key: "A", createdAt: Timestamp(secondsSinceEpoch: 1)), emailHash: Self.hash("e", 1), phoneHash: nil)
+        _ = try w.leads.upsert(LeadRecord(key: "A", createdAt: Timestamp(secondsSinceEpoch: 1)), emailHash: Self.hash("e", 1), phoneHash: nil)
         try finish(w)
         #expect(try indexes(empty) == before)
 
         // Now it has a lead: the next run keeps them.
         let next = try writer(empty)
-        #expect(try !next.deferLeadIndexes())
+        #expect(try !next.leads.deferIndexes())
         #expect(try indexes(empty) == before)
     }
 
     @Test func aRolledBackRunKeepsTheIndexes() throws {
         let warehouse = try Warehouse(path: dir.file("rollback.sqlite"), channels: [])
         let before = try indexes(warehouse)
-        try warehouse.db.execute("BEGIN IMMEDIATE")
         let w = try writer(warehouse)
-        #expect(try w.deferLeadIndexes())
-        _ = try w.upsertLead(LeadRecord(key: "A", createdAt: Timestamp(secondsSinceEpoch: 1)), emailHash: Self.hash("e", 1), phoneHash: nil)
-        try warehouse.db.execute("ROLLBACK")
+        #expect(try w.leads.deferIndexes())
+        _ = try w.leads.upsert(LeadRecord(key: "A", createdAt: Timestamp(secondsSinceEpoch: 1)), emailHash: Self.hash("e", 1), phoneHash: nil)
+        w.rollback()
         #expect(try indexes(warehouse) == before)
         #expect(try warehouse.db.scalarInt("SELECT count(*) FROM leads") == 0)
     }
@@ -63,13 +62,13 @@ import TestSupport
     @Test func aHashOfAnotherShapeBuildsTheIndexesAtOnce() throws {
         let warehouse = try Warehouse(path: dir.file("odd.sqlite"), channels: [])
         let w = try writer(warehouse)
-        #expect(try w.deferLeadIndexes())
-        let usual = try w.upsertLead(LeadRecord(key: "U", createdAt: Timestamp(secondsSinceEpoch: 1)), emailHash: Self.hash("e", 1), phoneHash: nil).id
-        let odd = try w.upsertLead(LeadRecord(key: "O", createdAt: Timestamp(secondsSinceEpoch: 1)), emailHash: "h-odd", phoneHash: nil).id
+        #expect(try w.leads.deferIndexes())
+        let usual = try w.leads.upsert(LeadRecord(key: "U", createdAt: Timestamp(secondsSinceEpoch: 1)), emailHash: Self.hash("e", 1), phoneHash: nil).id
+        let odd = try w.leads.upsert(LeadRecord(key: "O", createdAt: Timestamp(secondsSinceEpoch: 1)), emailHash: "h-odd", phoneHash: nil).id
         #expect(try indexes(warehouse).count == 3)
-        #expect(try w.leadID(forEmailHash: "h-odd") == odd)
-        #expect(try w.leadID(forEmailHash: Self.hash("e", 1)) == usual)
-        #expect(try w.upsertLead(LeadRecord(key: "X", createdAt: Timestamp(secondsSinceEpoch: 1)), emailHash: Self.hash("e", 1), phoneHash: nil).id == usual)
+        #expect(try w.leads.leadID(forEmailHash: "h-odd") == odd)
+        #expect(try w.leads.leadID(forEmailHash: Self.hash("e", 1)) == usual)
+        #expect(try w.leads.upsert(LeadRecord(key: "X", createdAt: Timestamp(secondsSinceEpoch: 1)), emailHash: Self.hash("e", 1), phoneHash: nil).id == usual)
     }
 
     /// Property: the same random upserts (a few keys, emails and phones, shared and missing,
@@ -81,18 +80,18 @@ import TestSupport
         let kept = try Warehouse(path: dir.file("kept-\(seed).sqlite"), channels: [])
         let bulk = try Warehouse(path: dir.file("bulk-\(seed).sqlite"), channels: [])
         let viaIndexes = try writer(kept), viaMemory = try writer(bulk)
-        #expect(try viaMemory.deferLeadIndexes())
+        #expect(try viaMemory.leads.deferIndexes())
         for _ in 0..<Int.random(in: 20...120, using: &rng) {
             let key: String? = Int.random(in: 0..<5, using: &rng) == 0 ? nil : "K\(Int.random(in: 0..<30, using: &rng))"
             let email = Int.random(in: 0..<3, using: &rng) == 0 ? nil : Self.hash("e", Int.random(in: 0..<20, using: &rng))
             let phone = Int.random(in: 0..<2, using: &rng) == 0 ? nil : Self.hash("f", Int.random(in: 0..<8, using: &rng))
             let attributes = LeadAttributes(country: Bool.random(using: &rng) ? "VN" : nil, industry: Bool.random(using: &rng) ? "retail" : nil)
             let lead = LeadRecord(key: key, createdAt: Timestamp(secondsSinceEpoch: Int64.random(in: 0..<1_000, using: &rng)), attributes: attributes)
-            let a = try viaIndexes.upsertLead(lead, emailHash: email, phoneHash: phone)
-            let b = try viaMemory.upsertLead(lead, emailHash: email, phoneHash: phone)
+            let a = try viaIndexes.leads.upsert(lead, emailHash: email, phoneHash: phone)
+            let b = try viaMemory.leads.upsert(lead, emailHash: email, phoneHash: phone)
             #expect(a.id == b.id && a.outcome == b.outcome)
             let asked = Self.hash("e", Int.random(in: 0..<20, using: &rng))
-            #expect(try viaIndexes.leadID(forEmailHash: asked) == viaMemory.leadID(forEmailHash: asked))
+            #expect(try viaIndexes.leads.leadID(forEmailHash: asked) == viaMemory.leads.leadID(forEmailHash: asked))
         }
         try finish(viaIndexes)
         try finish(viaMemory)

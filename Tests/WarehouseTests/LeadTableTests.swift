@@ -67,12 +67,12 @@ import TestSupport
         var rng = SplitMix(seed: UInt64(limit) &+ 11)
         var leads: [Int64] = []
         for run in 0..<2 {
-            try w.db.transaction {
-                let writer = try WarehouseWriter(warehouse: w, source: "touches", format: "web-touches", fileName: "f\(run).csv", startedAt: 0)
-                writer.keptTouchLimit = limit
+            do {
+                let writer = try w.beginImport(.file(source: "touches", format: "web-touches", fileName: "f\(run).csv"), bytes: 0, startedAt: 0)
+                writer.scope.derived.keptTouchLimit = limit
                 if run == 0 {
                     for k in 0..<6 {
-                        leads.append(try writer.upsertLead(LeadRecord(key: "L\(k)", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id)
+                        leads.append(try writer.leads.upsert(LeadRecord(key: "L\(k)", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id)
                     }
                 }
                 let channels = ["direct", "other", "direct"]
@@ -81,9 +81,9 @@ import TestSupport
                              channel: channels[Int(rng.next() % 3)], campaignID: nil, kind: [.visit, .click][Int(rng.next() % 2)])
                 }
                 // A batch of more than one statement's worth and a remainder, then single touches.
-                _ = try writer.insertTouches((0..<(WarehouseWriter.touchBatchSize + 9)).map { _ in touch() })
-                for _ in 0..<7 { _ = try writer.insertTouch(touch()) }
-                try writer.finish(ImportCounts(), sha256: String(repeating: "\(run)", count: 64), bytes: 0, finishedAt: 0)
+                _ = try writer.touches.insert((0..<(TouchWriter.batchSize + 9)).map { _ in touch() })
+                for _ in 0..<7 { _ = try writer.touches.insert(touch()) }
+                try writer.commit(ImportCounts(), sha256: String(repeating: "\(run)", count: 64), bytes: 0, finishedAt: 0)
             }
         }
         let journeys = "SELECT lead_id, hex(touches), hex(conversions) FROM lead_journeys ORDER BY lead_id"

@@ -225,61 +225,62 @@ struct TableOwningChannel: ChannelPlugin {
     @Test func schemaRefusesBadValues() throws {
         let dir = TemporaryDirectory()
         let w = try Warehouse(path: dir.file("w.sqlite"), channels: [])
-        let writer = try WarehouseWriter(warehouse: w, source: "test", format: "test", fileName: "t.csv", startedAt: 0)
+        let writer = try w.beginImport(.file(source: "test", format: "test", fileName: "t.csv"), bytes: 0, startedAt: 0)
+        try writer.commit()
         #expect(throws: WarehouseError.self) {
-            try w.db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('2026-01-01', 'direct', -1, 'USD', ?)", [.integer(writer.runID)])
+            try w.db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('2026-01-01', 'direct', -1, 'USD', ?)", [.integer(writer.runID!)])
         }
         #expect(throws: WarehouseError.self) {
-            try w.db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('Jan 1', 'direct', 1, 'USD', ?)", [.integer(writer.runID)])
+            try w.db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('Jan 1', 'direct', 1, 'USD', ?)", [.integer(writer.runID!)])
         }
         #expect(throws: WarehouseError.self) {
-            try w.db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('2026-01-01', 'nowhere', 1, 'USD', ?)", [.integer(writer.runID)])
+            try w.db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('2026-01-01', 'nowhere', 1, 'USD', ?)", [.integer(writer.runID!)])
         }
         // The kinds and stages, written out in the CHECKs (core.10): every one the code knows,
         // and nothing else.
-        try w.db.run("INSERT INTO leads (id, created_at, import_run_id) VALUES (1, 0, ?)", [.integer(writer.runID)])
+        try w.db.run("INSERT INTO leads (id, created_at, import_run_id) VALUES (1, 0, ?)", [.integer(writer.runID!)])
         for (i, kind) in TouchKind.allCases.enumerated() {
             try w.db.run("INSERT INTO touchpoints (lead_id, occurred_at, channel_id, kind, import_run_id) VALUES (1, ?, 'direct', ?, ?)",
-                         [.integer(Int64(i)), .text(kind.rawValue), .integer(writer.runID)])
+                         [.integer(Int64(i)), .text(kind.rawValue), .integer(writer.runID!)])
         }
         for (i, stage) in (["lead"] + LeadMilestones.stages).enumerated() {
             try w.db.run("INSERT INTO lifecycle_stages (lead_id, stage, changed_at, import_run_id) VALUES (1, ?, ?, ?)",
-                         [.text(stage), .integer(Int64(i)), .integer(writer.runID)])
+                         [.text(stage), .integer(Int64(i)), .integer(writer.runID!)])
         }
         #expect(throws: WarehouseError.constraint(message: "CHECK constraint failed: kind = 'impression' OR kind = 'click' OR kind = 'visit' OR kind = 'form_submit' OR kind = 'download' OR kind = 'newsletter_signup' OR kind = 'email_open' OR kind = 'quote_request' OR kind = 'consultation' OR kind = 'checkout_start' OR kind = 'event_attend' OR kind = 'referral'")) {
-            try w.db.run("INSERT INTO touchpoints (lead_id, occurred_at, channel_id, kind, import_run_id) VALUES (1, 99, 'direct', 'Visit', ?)", [.integer(writer.runID)])
+            try w.db.run("INSERT INTO touchpoints (lead_id, occurred_at, channel_id, kind, import_run_id) VALUES (1, 99, 'direct', 'Visit', ?)", [.integer(writer.runID!)])
         }
         #expect(throws: WarehouseError.self) {
-            try w.db.run("INSERT INTO lifecycle_stages (lead_id, stage, changed_at, import_run_id) VALUES (1, 'won', 99, ?)", [.integer(writer.runID)])
+            try w.db.run("INSERT INTO lifecycle_stages (lead_id, stage, changed_at, import_run_id) VALUES (1, 'won', 99, ?)", [.integer(writer.runID!)])
         }
     }
 }
 
-@Suite struct WarehouseWriterTests {
+@Suite struct ImportSinkTests {
     let dir = TemporaryDirectory()
     let warehouse: Warehouse
-    let writer: WarehouseWriter
+    let writer: ImportSink
     let usd = Currency("USD")!
 
     init() throws {
         warehouse = try Warehouse(path: dir.file("w.sqlite"), channels: [TableOwningChannel()])
-        writer = try WarehouseWriter(warehouse: warehouse, source: "test", format: "test", fileName: "t.csv", startedAt: 0)
+        writer = try warehouse.beginImport(.file(source: "test", format: "test", fileName: "t.csv"), bytes: 0, startedAt: 0)
     }
 
     @Test func mergesALeadKnownByAnotherKeyThroughItsEmail() throws {
         let t0 = Timestamp(secondsSinceEpoch: 1_000_000)
         let crm = LeadRecord(key: "L1", createdAt: t0, attributes: LeadAttributes(country: "VN"))
-        let (id, outcome) = try writer.upsertLead(crm, emailHash: "h-ann", phoneHash: nil)
+        let (id, outcome) = try writer.leads.upsert(crm, emailHash: "h-ann", phoneHash: nil)
         #expect(outcome == .inserted)
         // The same person from a lead form, earlier, with an industry the CRM lacked.
         let form = LeadRecord(key: "meta:9", createdAt: Timestamp(secondsSinceEpoch: 900_000), attributes: LeadAttributes(country: "SG", industry: "retail"))
-        let merged = try writer.upsertLead(form, emailHash: "h-ann", phoneHash: nil)
+        let merged = try writer.leads.upsert(form, emailHash: "h-ann", phoneHash: nil)
         #expect(merged.id == id && merged.outcome == .updated)
-        #expect(try writer.leadID(forKey: "meta:9") == id)
+        #expect(try writer.leads.leadID(forKey: "meta:9") == id)
         #expect(try warehouse.db.scalarInt("SELECT created_at FROM leads WHERE id = ?", [.integer(id)]) == 900_000)
         #expect(try warehouse.db.scalarText("SELECT country || '/' || industry FROM leads WHERE id = ?", [.integer(id)]) == "VN/retail")
         // The same record again changes nothing.
-        #expect(try writer.upsertLead(form, emailHash: "h-ann", phoneHash: nil).outcome == .unchanged)
+        #expect(try writer.leads.upsert(form, emailHash: "h-ann", phoneHash: nil).outcome == .unchanged)
         #expect(try warehouse.db.scalarInt("SELECT count(*) FROM leads") == 1)
     }
 
@@ -287,30 +288,30 @@ struct TableOwningChannel: ChannelPlugin {
     /// there only to an earlier one, as in `leads`.
     @Test func everyLeadHasItsFirstsRow() throws {
         let firsts = "SELECT group_concat(f.lead_id || ':' || f.created_at || ':' || l.created_at, ' ') FROM (SELECT * FROM lead_firsts ORDER BY lead_id) f JOIN leads l ON l.id = f.lead_id"
-        let a = try writer.upsertLead(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 500)), emailHash: "h-a", phoneHash: nil).id
-        let b = try writer.upsertLead(LeadRecord(key: "L2", createdAt: Timestamp(secondsSinceEpoch: 600)), emailHash: "h-b", phoneHash: nil).id
+        let a = try writer.leads.upsert(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 500)), emailHash: "h-a", phoneHash: nil).id
+        let b = try writer.leads.upsert(LeadRecord(key: "L2", createdAt: Timestamp(secondsSinceEpoch: 600)), emailHash: "h-b", phoneHash: nil).id
         #expect(try warehouse.db.scalarText(firsts) == "\(a):500:500 \(b):600:600")
-        _ = try writer.upsertLead(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 400)), emailHash: "h-a", phoneHash: nil)
-        _ = try writer.upsertLead(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 450), attributes: LeadAttributes(country: "VN")), emailHash: "h-a", phoneHash: nil)
-        _ = try writer.upsertLead(LeadRecord(key: "L2", createdAt: Timestamp(secondsSinceEpoch: 700), attributes: LeadAttributes(country: "VN")), emailHash: "h-b", phoneHash: nil)
+        _ = try writer.leads.upsert(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 400)), emailHash: "h-a", phoneHash: nil)
+        _ = try writer.leads.upsert(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 450), attributes: LeadAttributes(country: "VN")), emailHash: "h-a", phoneHash: nil)
+        _ = try writer.leads.upsert(LeadRecord(key: "L2", createdAt: Timestamp(secondsSinceEpoch: 700), attributes: LeadAttributes(country: "VN")), emailHash: "h-b", phoneHash: nil)
         #expect(try warehouse.db.scalarText(firsts) == "\(a):400:400 \(b):600:600")
     }
 
     @Test func aSharedPhoneMergesOnlyARecordWithoutEmail() throws {
         let t = Timestamp(secondsSinceEpoch: 0)
-        let a = try writer.upsertLead(LeadRecord(key: "L1", createdAt: t), emailHash: "h-a", phoneHash: "p-office")
-        let b = try writer.upsertLead(LeadRecord(key: "L2", createdAt: t), emailHash: "h-b", phoneHash: "p-office")
+        let a = try writer.leads.upsert(LeadRecord(key: "L1", createdAt: t), emailHash: "h-a", phoneHash: "p-office")
+        let b = try writer.leads.upsert(LeadRecord(key: "L2", createdAt: t), emailHash: "h-b", phoneHash: "p-office")
         #expect(a.id != b.id && b.outcome == .inserted)
-        let phoneOnly = try writer.upsertLead(LeadRecord(key: "meta:7", createdAt: t), emailHash: nil, phoneHash: "p-office")
+        let phoneOnly = try writer.leads.upsert(LeadRecord(key: "meta:7", createdAt: t), emailHash: nil, phoneHash: "p-office")
         #expect(phoneOnly.id == a.id && phoneOnly.outcome == .updated)
     }
 
     @Test func aTouchIsStoredOnce() throws {
-        let lead = try writer.upsertLead(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id
+        let lead = try writer.leads.upsert(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id
         let at = Timestamp(secondsSinceEpoch: 500)
-        #expect(try writer.insertTouch(TouchRow(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .visit)) == .inserted)
-        #expect(try writer.insertTouch(TouchRow(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .visit)) == .unchanged)
-        #expect(try writer.insertTouch(TouchRow(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .download)) == .inserted)
+        #expect(try writer.touches.insert(TouchRow(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .visit)) == .inserted)
+        #expect(try writer.touches.insert(TouchRow(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .visit)) == .unchanged)
+        #expect(try writer.touches.insert(TouchRow(leadID: lead, at: at, channel: "direct", campaignID: nil, kind: .download)) == .inserted)
         #expect(try warehouse.db.scalarInt("SELECT count(*) FROM touchpoints") == 2)
     }
 
@@ -329,59 +330,62 @@ struct TableOwningChannel: ChannelPlugin {
     }
 
     /// Another import run: a later file.
-    func laterFile() throws -> WarehouseWriter {
-        try WarehouseWriter(warehouse: warehouse, source: "test", format: "test", fileName: "later.csv", startedAt: 1)
+    func laterFile() throws -> ImportSink {
+        try warehouse.beginImport(.file(source: "test", format: "test", fileName: "later.csv"), bytes: 0, startedAt: 1)
     }
 
     @Test func aRestatedCostReplacesTheAmount() throws {
         let day = Day(year: 2026, month: 1, day: 5)!
         let campaign = CampaignRef(name: "Tet Sale")
         let cost = CostRecord(day: day, campaign: campaign, amount: Money(minorUnits: 8437, currency: usd))
-        #expect(try writer.upsertCost(channel: "bookfair", cost) == .inserted)
+        #expect(try writer.facts.upsertCost(channel: "bookfair", cost) == .inserted)
         // The same file giving the same key again is refused (400 + 600 became 600 before).
         #expect(throws: WarehouseError.duplicateInFile("an earlier row of this file already gave a cost for this day, campaign and item")) {
-            try writer.upsertCost(channel: "bookfair", cost)
+            try writer.facts.upsertCost(channel: "bookfair", cost)
         }
-        let later = try laterFile()
-        #expect(try later.upsertCost(channel: "bookfair", cost) == .unchanged)
-        let restated = CostRecord(day: day, campaign: CampaignRef(name: "tet_sale"), amount: Money(minorUnits: 9000, currency: usd))
-        #expect(try laterFile().upsertCost(channel: "bookfair", restated) == .updated)
         // Channel-level cost (no campaign) is a different fact from the campaign's.
-        #expect(try writer.upsertCost(channel: "bookfair", CostRecord(day: day, campaign: nil, amount: Money(minorUnits: 1, currency: usd))) == .inserted)
-        #expect(try later.upsertCost(channel: "bookfair", CostRecord(day: day, campaign: nil, amount: Money(minorUnits: 1, currency: usd))) == .unchanged)
+        #expect(try writer.facts.upsertCost(channel: "bookfair", CostRecord(day: day, campaign: nil, amount: Money(minorUnits: 1, currency: usd))) == .inserted)
+        try writer.commit()
+        let later = try laterFile()
+        #expect(try later.facts.upsertCost(channel: "bookfair", cost) == .unchanged)
+        let restated = CostRecord(day: day, campaign: CampaignRef(name: "tet_sale"), amount: Money(minorUnits: 9000, currency: usd))
+        #expect(try later.facts.upsertCost(channel: "bookfair", restated) == .updated)
+        #expect(try later.facts.upsertCost(channel: "bookfair", CostRecord(day: day, campaign: nil, amount: Money(minorUnits: 1, currency: usd))) == .unchanged)
+        try later.commit()
         #expect(try warehouse.db.scalarInt("SELECT sum(amount_minor) FROM costs") == 9001)
         #expect(try warehouse.db.scalarInt("SELECT count(*) FROM campaigns") == 1)
     }
 
     @Test func aConversionIsKnownByItsIdElseByLeadAndSecond() throws {
-        let lead = try writer.upsertLead(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id
-        let other = try writer.upsertLead(LeadRecord(key: "L2", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id
+        let lead = try writer.leads.upsert(LeadRecord(key: "L1", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id
+        let other = try writer.leads.upsert(LeadRecord(key: "L2", createdAt: Timestamp(secondsSinceEpoch: 0)), emailHash: nil, phoneHash: nil).id
         let revenue = Money(minorUnits: 129_000, currency: usd)
         let at = Timestamp(secondsSinceEpoch: 10)
-        #expect(try writer.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: "ORD-1") == .inserted)
+        #expect(try writer.facts.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: "ORD-1") == .inserted)
         // Another order of the same lead in the same second is another conversion (it was dropped as "unchanged").
-        #expect(try writer.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: "ORD-2") == .inserted)
-        #expect(try writer.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: nil) == .inserted)
+        #expect(try writer.facts.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: "ORD-2") == .inserted)
+        #expect(try writer.facts.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: nil) == .inserted)
         #expect(throws: WarehouseError.duplicateInFile("an earlier row of this file already gave a conversion of this lead at this second")) {
-            try writer.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: nil)
+            try writer.facts.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: nil)
         }
         #expect(throws: WarehouseError.duplicateInFile("an earlier row of this file already gave this conversion id")) {
-            try writer.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: "ORD-1")
+            try writer.facts.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: "ORD-1")
         }
+        try writer.commit()
         let later = try laterFile()
-        #expect(try later.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: "ORD-1") == .unchanged)
-        #expect(try later.insertConversion(leadID: lead, at: at, revenue: Money(minorUnits: 99_000, currency: usd), externalID: "ORD-2") == .updated)
+        #expect(try later.facts.insertConversion(leadID: lead, at: at, revenue: revenue, externalID: "ORD-1") == .unchanged)
+        #expect(try later.facts.insertConversion(leadID: lead, at: at, revenue: Money(minorUnits: 99_000, currency: usd), externalID: "ORD-2") == .updated)
         // The same id on another lead, or at another time, is refused rather than ignored.
         #expect(throws: WarehouseError.duplicateInFile("this conversion id is already recorded for another lead")) {
-            try later.insertConversion(leadID: other, at: at, revenue: revenue, externalID: "ORD-1")
+            try later.facts.insertConversion(leadID: other, at: at, revenue: revenue, externalID: "ORD-1")
         }
-        #expect(throws: WarehouseError.self) { try later.insertConversion(leadID: lead, at: Timestamp(secondsSinceEpoch: 99), revenue: revenue, externalID: "ORD-1") }
+        #expect(throws: WarehouseError.self) { try later.facts.insertConversion(leadID: lead, at: Timestamp(secondsSinceEpoch: 99), revenue: revenue, externalID: "ORD-1") }
         #expect(try warehouse.db.scalarInt("SELECT count(*) FROM conversions") == 3)
         #expect(try warehouse.db.scalarInt("SELECT sum(revenue_minor) FROM conversions") == 129_000 * 2 + 99_000)
     }
 }
 
-/// A large file's email lookups come from a map of every lead's email hash (``WarehouseWriter/resolveLeadsFromMemory()``
+/// A large file's email lookups come from a map of every lead's email hash (``LeadIdentity/resolveFromMemory()``
 /// turns it on): it answers as the index does, and a lead inserted or merged in the same run is found.
 @Suite struct EmailHashMapTests {
     let dir = TemporaryDirectory()
@@ -399,46 +403,48 @@ struct TableOwningChannel: ChannelPlugin {
         return String(digits)
     }
 
-    func writer(inMemory: Bool) throws -> WarehouseWriter {
-        let w = try WarehouseWriter(warehouse: warehouse, source: "test", format: "test", fileName: "t.csv", startedAt: 0)
-        if inMemory { try w.resolveLeadsFromMemory() }
+    func writer(inMemory: Bool) throws -> ImportSink {
+        let w = try warehouse.beginImport(.file(source: "test", format: "test", fileName: "t.csv"), bytes: 0, startedAt: 0)
+        if inMemory { try w.leads.resolveFromMemory() }
         return w
     }
 
     @Test func answersAsTheIndexDoes() throws {
         let setUp = try writer(inMemory: false)
         var ids: [Int64] = []
-        for word in 0..<4 { ids.append(try setUp.upsertLead(LeadRecord(key: "L\(word)", createdAt: t), emailHash: Self.hash(1, word: word), phoneHash: nil).id) }
+        for word in 0..<4 { ids.append(try setUp.leads.upsert(LeadRecord(key: "L\(word)", createdAt: t), emailHash: Self.hash(1, word: word), phoneHash: nil).id) }
         let asked = (0..<4).map { Self.hash(1, word: $0) } + [Self.hash(2), Self.hash(1).uppercased(), "not a hash", ""]
-        let fromIndex = try asked.map { try setUp.leadID(forEmailHash: $0) }
+        let fromIndex = try asked.map { try setUp.leads.leadID(forEmailHash: $0) }
         #expect(fromIndex == ids + [nil, nil, nil, nil])
+        try setUp.commit()
         let fromMemory = try writer(inMemory: true)
-        #expect(try asked.map { try fromMemory.leadID(forEmailHash: $0) } == fromIndex)
+        #expect(try asked.map { try fromMemory.leads.leadID(forEmailHash: $0) } == fromIndex)
     }
 
     @Test func aLeadWrittenInTheRunIsFound() throws {
         let w = try writer(inMemory: true)
-        let a = try w.upsertLead(LeadRecord(key: "A", createdAt: t), emailHash: Self.hash(1), phoneHash: nil).id
-        #expect(try w.leadID(forEmailHash: Self.hash(1)) == a)
+        let a = try w.leads.upsert(LeadRecord(key: "A", createdAt: t), emailHash: Self.hash(1), phoneHash: nil).id
+        #expect(try w.leads.leadID(forEmailHash: Self.hash(1)) == a)
         // Inserted after the map was read…
-        let b = try w.upsertLead(LeadRecord(key: "B", createdAt: t), emailHash: Self.hash(2), phoneHash: nil).id
-        #expect(try w.leadID(forEmailHash: Self.hash(2)) == b)
+        let b = try w.leads.upsert(LeadRecord(key: "B", createdAt: t), emailHash: Self.hash(2), phoneHash: nil).id
+        #expect(try w.leads.leadID(forEmailHash: Self.hash(2)) == b)
         // …and a lead known only by key that gains an email by a merge.
-        let c = try w.upsertLead(LeadRecord(key: "C", createdAt: t), emailHash: nil, phoneHash: nil).id
-        #expect(try w.leadID(forEmailHash: Self.hash(3)) == nil)
-        #expect(try w.upsertLead(LeadRecord(key: "C", createdAt: t), emailHash: Self.hash(3), phoneHash: nil).outcome == .updated)
-        #expect(try w.leadID(forEmailHash: Self.hash(3)) == c)
+        let c = try w.leads.upsert(LeadRecord(key: "C", createdAt: t), emailHash: nil, phoneHash: nil).id
+        #expect(try w.leads.leadID(forEmailHash: Self.hash(3)) == nil)
+        #expect(try w.leads.upsert(LeadRecord(key: "C", createdAt: t), emailHash: Self.hash(3), phoneHash: nil).outcome == .updated)
+        #expect(try w.leads.leadID(forEmailHash: Self.hash(3)) == c)
     }
 
     /// A hash that is not 64 lowercase hex digits (written by something else) cannot be a key
     /// of the map: the lookups go to the index.
     @Test func aHashOfAnotherShapeSendsLookupsToTheIndex() throws {
         let setUp = try writer(inMemory: false)
-        let odd = try setUp.upsertLead(LeadRecord(key: "O", createdAt: t), emailHash: "h-odd", phoneHash: nil).id
-        let usual = try setUp.upsertLead(LeadRecord(key: "U", createdAt: t), emailHash: Self.hash(1), phoneHash: nil).id
+        let odd = try setUp.leads.upsert(LeadRecord(key: "O", createdAt: t), emailHash: "h-odd", phoneHash: nil).id
+        let usual = try setUp.leads.upsert(LeadRecord(key: "U", createdAt: t), emailHash: Self.hash(1), phoneHash: nil).id
+        try setUp.commit()
         let w = try writer(inMemory: true)
-        #expect(try w.leadID(forEmailHash: Self.hash(1)) == usual)
-        #expect(try w.leadID(forEmailHash: "h-odd") == odd)
+        #expect(try w.leads.leadID(forEmailHash: Self.hash(1)) == usual)
+        #expect(try w.leads.leadID(forEmailHash: "h-odd") == odd)
     }
 
     @Test func hashBytesKeepEveryDigit() {
@@ -456,17 +462,18 @@ struct TableOwningChannel: ChannelPlugin {
     @Test func keysInMemoryResolveLikeTheTable() throws {
         let dir = TemporaryDirectory()
         let w = try Warehouse(path: dir.file("w.sqlite"), channels: [])
-        try w.db.transaction {
-            let writer = try WarehouseWriter(warehouse: w, source: "leads", format: "crm-leads", fileName: "a.csv", startedAt: 0)
-            let a = try writer.upsertLead(LeadRecord(key: "A", createdAt: Timestamp(secondsSinceEpoch: 10)), emailHash: nil, phoneHash: nil)
-            try writer.resolveLeadsFromMemory()
-            #expect(try writer.leadID(forKey: "A") == a.id)
-            #expect(try writer.leadID(forKey: "B") == nil)
-            let b = try writer.upsertLead(LeadRecord(key: "B", createdAt: Timestamp(secondsSinceEpoch: 20)), emailHash: nil, phoneHash: nil)
+        do {
+            let writer = try w.beginImport(.file(source: "leads", format: "crm-leads", fileName: "a.csv"), bytes: 0, startedAt: 0)
+            let a = try writer.leads.upsert(LeadRecord(key: "A", createdAt: Timestamp(secondsSinceEpoch: 10)), emailHash: nil, phoneHash: nil)
+            try writer.leads.resolveFromMemory()
+            #expect(try writer.leads.leadID(forKey: "A") == a.id)
+            #expect(try writer.leads.leadID(forKey: "B") == nil)
+            let b = try writer.leads.upsert(LeadRecord(key: "B", createdAt: Timestamp(secondsSinceEpoch: 20)), emailHash: nil, phoneHash: nil)
             #expect(b.outcome == .inserted)
-            #expect(try writer.leadID(forKey: "B") == b.id)
-            let again = try writer.upsertLead(LeadRecord(key: "B", createdAt: Timestamp(secondsSinceEpoch: 5)), emailHash: nil, phoneHash: nil)
+            #expect(try writer.leads.leadID(forKey: "B") == b.id)
+            let again = try writer.leads.upsert(LeadRecord(key: "B", createdAt: Timestamp(secondsSinceEpoch: 5)), emailHash: nil, phoneHash: nil)
             #expect(again.id == b.id && again.outcome == .updated)
+            try writer.commit()
         }
         #expect(try w.db.scalarInt("SELECT count(*) FROM lead_keys") == 2)
     }
