@@ -53,15 +53,12 @@ public enum JourneyReader {
         guard options.lookbackDays > 0 else { throw AttributionError.invalidOption("the lookback window must be at least 1 day") }
         let db = warehouse.db
         // Null paths end with the range, or after the latest fact when it is open: the latest
-        // touch is one index search per channel, the latest conversion a scan of a small table.
+        // touch is the end of the touch store's key (time first), the latest conversion a scan of a small table.
         let nullEnd: Int64
         if options.to != nil {
             nullEnd = options.conversionWindow.upperBound
         } else {
-            let latest = try db.scalarInt("""
-                SELECT max(coalesce((SELECT max(occurred_at) FROM touchpoints WHERE channel_id = c.id), -9223372036854775808))
-                FROM channels c
-                """) ?? Int64.min
+            let latest = try db.scalarInt("SELECT max(occurred_at) FROM touches") ?? Int64.min
             let latestConversion = try db.scalarInt("SELECT max(converted_at) FROM conversions") ?? Int64.min
             nullEnd = max(latest, latestConversion) &+ 1
         }

@@ -106,9 +106,12 @@ public enum ChannelMetricsReport {
             case .leadsTouched(let kinds):
                 guard let g = group("date(occurred_at, 'unixepoch')") else { break }
                 let list = kinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")  // enum raw values, never user text
+                // The days' range of the touch store's key (time first), by channel and kind code.
                 try db.query("""
-                    SELECT \(g) AS g, count(DISTINCT lead_id) FROM touchpoints
-                    WHERE channel_id = ?1 AND date(occurred_at, 'unixepoch') BETWEEN ?2 AND ?3 AND kind IN (\(list)) GROUP BY g
+                    SELECT \(g) AS g, count(DISTINCT lead_id) FROM touches
+                    WHERE occurred_at >= unixepoch(?2) AND occurred_at < coalesce(unixepoch(?3, '+1 day'), 9223372036854775807)
+                      AND channel_code = (SELECT code FROM channel_codes WHERE channel_id = ?1)
+                      AND kind_code IN (SELECT code FROM touch_kinds WHERE name IN (\(list))) GROUP BY g
                     """, days) { byGroup[$0.text(0) ?? ""] = Double($0.int(1)) }
             case .ratio, .costPer:
                 break

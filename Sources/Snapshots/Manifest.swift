@@ -27,7 +27,8 @@ public struct Manifest: Codable, Sendable, Equatable {
         public let level: Int
     }
 
-    public static let currentFormatVersion = 1
+    /// 2: `touchpoints` gained `click_ids` (the narrow touch store); format 1 still reads.
+    public static let currentFormatVersion = 2
 
     public let format: String
     public let formatVersion: Int

@@ -130,7 +130,7 @@ public enum Snapshot {
         if options.isSubset { where_.append("(\(table.subset))") }
         if options.redact && table.name == "settings" { where_.append("key <> 'identifier_salt'") }
         if !where_.isEmpty { sql += " WHERE " + where_.joined(separator: " AND ") }
-        sql += " ORDER BY \(table.orderBy)"
+        if let orderBy = table.orderBy { sql += " ORDER BY \(orderBy)" }
         let currencyIndex = table.currencyIndex.map(Int32.init)
         var rows = 0
         var out = CSVBytes()

@@ -39,9 +39,10 @@ extension Snapshot {
             var restored = Restored()
             var merging = merge ? SnapshotMerge(sink: sink) : nil
             try reader.forEachTable { table, source in
-                let copier = merge ? nil : try sink.rowCopier(table: table.name, columns: try columns(of: table.name))
+                // Touches go through the touch store's writer (codes, tags, click ids), ids kept.
+                let copier = merge || table.name == "touchpoints" ? nil : try sink.rowCopier(table: table.name, columns: try columns(of: table.name))
                 var read = 0, added = 0, updated = 0
-                let problems = try SnapshotReader.read(table, from: source) { values in
+                let problems = try SnapshotReader.read(table, from: source, formatVersion: reader.manifest.formatVersion) { values in
                     read += 1
                     let outcome: WriteOutcome
                     if merging != nil {
@@ -51,8 +52,12 @@ extension Snapshot {
                             restored.refusals.append("\(table.name) row \(read): \(reason)")
                             return
                         }
+                    } else if let copier {
+                        outcome = try copier.copy(values) ? .inserted : .unchanged
                     } else {
-                        outcome = try copier!.copy(values) ? .inserted : .unchanged
+                        guard let run = values[11].integerValue else { throw SnapshotError.corrupt(table: table.name, reason: "a touch has no import run") }
+                        sink.stampRows(withRun: run)
+                        outcome = try sink.touches.insert(try SnapshotMerge.touchRow(values, lead: values[1].integerValue, campaign: values[4].integerValue, id: values[0].integerValue))
                     }
                     if outcome == .inserted { added += 1 } else if outcome == .updated { updated += 1 }
                 }

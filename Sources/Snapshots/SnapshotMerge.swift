@@ -25,7 +25,7 @@ struct SnapshotMerge {
         var salt: String?
         try SnapshotReader(path: path).forEachTable { table, source in
             guard table.name == "settings" else { return }
-            _ = try SnapshotReader.read(table, from: source) { values in
+            _ = try SnapshotReader.read(table, from: source, formatVersion: manifest.formatVersion) { values in
                 if values[0] == .text("identifier_salt"), case .text(let s) = values[1] { salt = s }
             }
         }
@@ -68,12 +68,7 @@ struct SnapshotMerge {
             return outcome
         case "touchpoints":
             try stamp(v[11], table)
-            guard let kind = TouchKind(rawValue: try text(v[5], table)) else { throw corrupt(table, "a touch has an unknown kind") }
-            let touch = TouchRow(leadID: try mapped(v[1], leads, table), at: Timestamp(secondsSinceEpoch: try integer(v[2], table)),
-                                 channel: try text(v[3], table), campaignID: try mappedIfAny(v[4], campaigns, table), kind: kind,
-                                 utmSource: v[6].textValue, utmMedium: v[7].textValue, utmCampaign: v[8].textValue, referrer: v[9].textValue,
-                                 landingPage: v[10].textValue)
-            return try sink.touches.insert(touch)
+            return try sink.touches.insert(try Self.touchRow(v, lead: try mapped(v[1], leads, table), campaign: try mappedIfAny(v[4], campaigns, table)))
         case "costs":
             try stamp(v[7], table)
             return try sink.facts.upsertCost(day: try text(v[1], table), channel: try text(v[2], table), campaignID: try mappedIfAny(v[3], campaigns, table),
@@ -104,6 +99,20 @@ struct SnapshotMerge {
         default:
             return .unchanged
         }
+    }
+
+    /// A snapshot's touch (columns of ``SnapshotTables``' `touchpoints`) as the touch writer takes
+    /// it, with `lead` and `campaign` as the warehouse knows them; its landing page whole again
+    /// (the writer takes the click ids out as it stores it).
+    static func touchRow(_ v: [SQLValue], lead: Int64?, campaign: Int64?, id: Int64? = nil) throws(SnapshotError) -> TouchRow {
+        let table = "touchpoints"
+        guard let lead else { throw SnapshotError.corrupt(table: table, reason: "a touch has no lead") }
+        guard let at = v[2].integerValue, let channel = v[3].textValue else { throw SnapshotError.corrupt(table: table, reason: "a touch lacks its time or channel") }
+        guard let kind = v[5].textValue.flatMap(TouchKind.init(rawValue:)) else { throw SnapshotError.corrupt(table: table, reason: "a touch has an unknown kind") }
+        let page = v[10].textValue.map { ClickIDs.join(page: $0, clickIDs: v[12].textValue) }
+        return TouchRow(leadID: lead, at: Timestamp(secondsSinceEpoch: at), channel: channel, campaignID: campaign, kind: kind,
+                        utmSource: v[6].textValue, utmMedium: v[7].textValue, utmCampaign: v[8].textValue, referrer: v[9].textValue,
+                        landingPage: page, id: id)
     }
 
     // The snapshot reader has checked each value against its column's type; what is left to

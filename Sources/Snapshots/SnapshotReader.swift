@@ -83,12 +83,19 @@ final class SnapshotReader {
 
     /// Streams one table's rows as warehouse values (in the table's column order) and returns
     /// what is wrong with it, if anything. Stops at the first damaged value.
-    static func read(_ table: Manifest.Table, from compressed: (any ByteSource)?, row: ([SQLValue]) throws -> Void) throws -> [String] {
-        guard let spec = SnapshotTables.named(table.name) else { return ["this LeadLedger has no table \(table.name)"] }
+    /// Rows of an older format come in the current columns, those it lacks empty.
+    static func read(_ table: Manifest.Table, from compressed: (any ByteSource)?, formatVersion: Int = Manifest.currentFormatVersion,
+                     row: ([SQLValue]) throws -> Void) throws -> [String] {
+        guard let current = SnapshotTables.named(table.name) else { return ["this LeadLedger has no table \(table.name)"] }
         guard let compressed else { return ["\(table.file) is missing"] }
-        guard table.columns == spec.columns.map({ Manifest.Column(name: $0.name, type: $0.kind.rawValue) }) else {
-            return ["its columns differ from the ones this LeadLedger writes (\(spec.columns.map(\.name).joined(separator: ",")))"]
+        let written = current.columns(inFormat: formatVersion)
+        guard table.columns == written.map({ Manifest.Column(name: $0.name, type: $0.kind.rawValue) }) else {
+            return ["its columns differ from the ones this LeadLedger writes (\(written.map(\.name).joined(separator: ",")))"]
         }
+        // Where each written column goes in the current ones.
+        let places = written.map { column in current.columns.firstIndex { $0.name == column.name }! }
+        var rowValues = [SQLValue](repeating: .null, count: current.columns.count)
+        let spec = SnapshotTable(name: current.name, orderBy: current.orderBy, columns: written, redacted: current.redacted, subset: current.subset)
         let reader = CSVReader(source: try GzipByteSource(compressed, name: table.name, maximumOutput: table.uncompressedBytes), name: table.file,
                                maxFieldBytes: SnapshotReader.maxFieldBytes, maxRecordBytes: SnapshotReader.maxRecordBytes)
         var problems: [String] = []
@@ -132,7 +139,8 @@ final class SnapshotReader {
                     values[i] = .integer(money.minorUnits)
                 }
             }
-            try row(values)
+            for (i, place) in places.enumerated() { rowValues[place] = values[i] }
+            try row(rowValues)
         }
         if let error = reader.readError { return problems + ["\(error)".replacingOccurrences(of: "\(table.name): ", with: "")] }
         if !problems.isEmpty { return problems }
@@ -158,7 +166,7 @@ extension Snapshot {
         var problems: [(String, String)] = []
         try reader.forEachTable { table, source in
             do {
-                for p in try SnapshotReader.read(table, from: source, row: { _ in }) { problems.append((table.name, p)) }
+                for p in try SnapshotReader.read(table, from: source, formatVersion: reader.manifest.formatVersion, row: { _ in }) { problems.append((table.name, p)) }
             } catch let e as SnapshotError {
                 problems.append((table.name, "\(e)".replacingOccurrences(of: "\(table.name): ", with: "")))
             }

@@ -24,13 +24,21 @@ struct SnapshotColumn: Sendable {
 
 struct SnapshotTable: Sendable {
     let name: String
-    let orderBy: String
+    /// The rows' order; nil: the table's (or view's) own scan order, which is its key's.
+    let orderBy: String?
     let columns: [SnapshotColumn]
     /// Columns left empty by `--redact` (identifier hashes, free text).
     let redacted: Set<String>
     /// The rows of a consistent subset, as SQL over the temp tables `snap_touch` and `snap_lead`
     /// and the parameters :channel, :start/:end (seconds) and :first_day/:last_day.
     let subset: String
+    /// Columns a format-1 snapshot does not have: read as empty.
+    var addedSinceFormat1: Set<String> = []
+
+    /// The columns a snapshot of `formatVersion` has for this table.
+    func columns(inFormat formatVersion: Int) -> [SnapshotColumn] {
+        formatVersion >= 2 ? columns : columns.filter { !addedSinceFormat1.contains($0.name) }
+    }
 
     var file: String { name + ".csv.gz" }
     var currencyIndex: Int? { columns.firstIndex { $0.name == "currency" } }
@@ -65,10 +73,12 @@ enum SnapshotTables {
             C("id", .integer), C("created_at", .timestamp), C("email_hash"), C("phone_hash"), C("country"), C("region"), C("age_band"),
             C("gender"), C("income_band"), C("industry"), C("company_size"), C("interests"), C("source_label"), C("import_run_id", .integer),
         ], redacted: ["email_hash", "phone_hash"], subset: "id IN snap_lead"),
-        SnapshotTable(name: "touchpoints", orderBy: "id", columns: [
+        // In the touch store's key order (time, lead, kind, channel), as the view reads it: no sort.
+        // Format 1 had no `click_ids`: its landing pages still hold them.
+        SnapshotTable(name: "touchpoints", orderBy: nil, columns: [
             C("id", .integer), C("lead_id", .integer), C("occurred_at", .timestamp), C("channel_id"), C("campaign_id", .integer), C("kind"),
-            C("utm_source"), C("utm_medium"), C("utm_campaign"), C("referrer"), C("landing_page"), C("import_run_id", .integer),
-        ], redacted: [], subset: "id IN snap_touch"),
+            C("utm_source"), C("utm_medium"), C("utm_campaign"), C("referrer"), C("landing_page"), C("import_run_id", .integer), C("click_ids"),
+        ], redacted: [], subset: "id IN snap_touch", addedSinceFormat1: ["click_ids"]),
         SnapshotTable(name: "costs", orderBy: "id", columns: [
             C("id", .integer), C("day", .date), C("channel_id"), C("campaign_id", .integer), C("detail"), C("amount", .decimal, db: "amount_minor"),
             C("currency"), C("import_run_id", .integer),

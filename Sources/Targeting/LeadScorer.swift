@@ -47,7 +47,7 @@ public struct LeadScorer: Sendable {
 
     /// The end of the latest day with a touch or conversion: the default "as of".
     public static func latestDay(_ warehouse: Warehouse) throws -> Day? {
-        let latest = try warehouse.db.scalarInt("SELECT max(t) FROM (SELECT max(occurred_at) AS t FROM touchpoints UNION ALL SELECT max(converted_at) FROM conversions)")
+        let latest = try warehouse.db.scalarInt("SELECT max(t) FROM (SELECT max(occurred_at) AS t FROM touches UNION ALL SELECT max(converted_at) FROM conversions)")
         return latest.map { Timestamp(secondsSinceEpoch: $0).day }
     }
 

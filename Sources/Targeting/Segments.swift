@@ -75,12 +75,14 @@ public indirect enum SegmentCriteria: Sendable, Equatable {
             let known = Set(TouchKind.allCases.map(\.rawValue))
             for k in kinds ?? [] where !known.contains(k) { throw TargetingError.invalidFile("\"\(k)\" is not a touch kind") }
             guard min > 0 else { return "1" }
-            // The leads with enough such touches, found in one grouped pass: touchpoints have no
-            // index by lead to count one lead's touches with.
+            // The leads with enough such touches, found in one grouped pass over the touch store
+            // (no index by lead to count one lead's touches with), by kind and channel code.
             var filter = "1"
-            if let kinds { filter += " AND t.kind IN (" + kinds.map { bind(.text($0)) }.joined(separator: ", ") + ")" }
-            if let channel { filter += " AND t.channel_id = \(bind(.text(channel)))" }
-            return "l.id IN (SELECT t.lead_id FROM touchpoints t WHERE \(filter) GROUP BY t.lead_id HAVING count(*) >= \(bind(.integer(Int64(min)))))"
+            if let kinds {
+                filter += " AND t.kind_code IN (SELECT code FROM touch_kinds WHERE name IN (" + kinds.map { bind(.text($0)) }.joined(separator: ", ") + "))"
+            }
+            if let channel { filter += " AND t.channel_code = (SELECT code FROM channel_codes WHERE channel_id = \(bind(.text(channel))))" }
+            return "l.id IN (SELECT t.lead_id FROM touches t WHERE \(filter) GROUP BY t.lead_id HAVING count(*) >= \(bind(.integer(Int64(min)))))"
         }
     }
 }

@@ -308,6 +308,59 @@ enum CoreSchema {
             UPDATE rejects SET reason = 'no lead has this email; import the leads first, then this file again with --again'
                 WHERE reason LIKE 'no lead has the email "%"; import the leads first, then this file again with --again';
             """)
+        // The narrow touch store (see ``TouchStore``): one row per touch in `touches`, keyed by
+        // its natural key in time order, WITHOUT ROWID; kind and channel as integer codes; the
+        // raw tags once each in `touch_tags`; click ids out of the landing page into
+        // `click_ids`. `touchpoints` becomes a view with the old columns. The kinds are written
+        // out (their codes are their places in this list, for good), and the landing page is
+        // split by the SQL functions ``TouchStore`` defines on every connection.
+        let kindRows = kinds.enumerated().map { "(\($0.offset), '\($0.element)')" }.joined(separator: ", ")
+        migrations.register("core.14.narrow-touch-store", sql: """
+            CREATE TABLE touch_kinds (
+                code INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE
+            ) STRICT;
+            INSERT INTO touch_kinds (code, name) VALUES \(kindRows);
+
+            CREATE TABLE channel_codes (
+                code INTEGER PRIMARY KEY,
+                channel_id TEXT NOT NULL UNIQUE REFERENCES channels(id)
+            ) STRICT;
+            INSERT INTO channel_codes (channel_id) SELECT id FROM channels ORDER BY id;
+            CREATE TRIGGER channels_get_a_code AFTER INSERT ON channels BEGIN
+                INSERT INTO channel_codes (channel_id) VALUES (new.id);
+            END;
+
+            CREATE TABLE touch_tags (
+                id INTEGER PRIMARY KEY,
+                value TEXT NOT NULL UNIQUE
+            ) STRICT;
+
+            \(TouchStore.createTableSQL)
+
+            CREATE TEMP TABLE touch_migration AS
+                SELECT id, lead_id, occurred_at, channel_id, campaign_id, kind, utm_source, utm_medium, utm_campaign, referrer,
+                       leadledger_landing_page(landing_page) AS page, leadledger_click_ids(landing_page) AS click_ids, import_run_id
+                FROM touchpoints;
+            INSERT INTO touch_tags (value)
+                SELECT v FROM (SELECT utm_source AS v FROM touch_migration UNION SELECT utm_medium FROM touch_migration
+                               UNION SELECT utm_campaign FROM touch_migration UNION SELECT referrer FROM touch_migration
+                               UNION SELECT page FROM touch_migration)
+                WHERE v IS NOT NULL ORDER BY v;
+            INSERT INTO touches (occurred_at, lead_id, kind_code, channel_code, id, campaign_id, utm_source_tag, utm_medium_tag,
+                                 utm_campaign_tag, referrer_tag, landing_page_tag, click_ids, import_run_id)
+                SELECT m.occurred_at, m.lead_id, k.code, c.code, m.id, m.campaign_id,
+                       (SELECT id FROM touch_tags WHERE value = m.utm_source), (SELECT id FROM touch_tags WHERE value = m.utm_medium),
+                       (SELECT id FROM touch_tags WHERE value = m.utm_campaign), (SELECT id FROM touch_tags WHERE value = m.referrer),
+                       (SELECT id FROM touch_tags WHERE value = m.page), m.click_ids, m.import_run_id
+                FROM touch_migration m JOIN touch_kinds k ON k.name = m.kind JOIN channel_codes c ON c.channel_id = m.channel_id
+                ORDER BY m.occurred_at, m.lead_id, k.code, c.code;
+            DROP TABLE temp.touch_migration;
+            DROP TABLE touchpoints;
+            \(TouchStore.createViewSQL)
+            INSERT INTO settings (key, value) VALUES ('next_touch_id', (SELECT CAST(coalesce(max(id), 0) + 1 AS TEXT) FROM touches))
+                ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+            """, foreignKeysOff: true)
     }
 
     /// The table `leads` as core.1 created it and core.11 rebuilt it, under `name`. Frozen with

@@ -25,23 +25,22 @@ final class DerivedRowTracker {
     /// customer stage).
     private var staleJourneys = LeadTable<LeadJourneys.Parts>()
     /// Every touch the run inserted, for those journey rows — nil once there are more than
-    /// ``keptTouchLimit``: the rows are then read back from `touchpoints` above ``touchIDsBefore``.
+    /// ``keptTouchLimit``: the rows are then read back from `touches` above ``touchIDsBefore``.
     private var runTouches: RunTouches? = RunTouches()
     /// How many touches a run keeps in memory for its journey rows (32 bytes each).
     var keptTouchLimit = 8_000_000
     /// The largest touchpoint id before the run's first touch.
     private(set) var touchIDsBefore: Int64?
 
-    /// Before the run's first touch: where its touchpoint ids start.
-    func noteTouchesStart(_ db: Database) throws {
-        guard touchIDsBefore == nil else { return }
-        touchIDsBefore = try db.scalarInt("SELECT coalesce(max(id), 0) FROM touchpoints") ?? 0
+    /// Before the run's first touch: the touch ids it gives are above `idsBefore`.
+    func noteTouchesStart(idsBefore: Int64) {
+        if touchIDsBefore == nil { touchIDsBefore = idsBefore }
     }
 
     /// An inserted touch: its lead's journey is stale, and it may be the lead's new first touch.
-    func noteInserted(_ touch: TouchRow) {
+    func noteInserted(_ touch: TouchRow, id: Int64) {
         noteStaleJourney(of: touch.leadID, parts: .touches)
-        runTouches?.append(lead: touch.leadID, at: touch.at.secondsSinceEpoch, kind: touch.kind, channel: touch.channel, campaignID: touch.campaignID)
+        runTouches?.append(lead: touch.leadID, at: touch.at.secondsSinceEpoch, kind: touch.kind, channel: touch.channel, campaignID: touch.campaignID, id: id)
         if let kept = runTouches?.count, kept > keptTouchLimit { runTouches = nil }
         let seconds = touch.at.secondsSinceEpoch
         if let known = earliestTouches[touch.leadID], known.at <= seconds { return }

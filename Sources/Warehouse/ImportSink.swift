@@ -163,6 +163,7 @@ public final class ImportSink {
         precondition(isOpen, "an import commits once")
         do {
             try leads.buildDeferredIndexes()
+            try touches.saveNextID()
             if kind == .snapshotRestore { try Warehouse.refreshDerivedLeadColumns(db) } else { try scope.derived.apply(db) }
             try body()
             try db.execute("COMMIT")

@@ -9,7 +9,7 @@ import Darwin
 
 /// # Lead journeys — each lead's touches and conversions, packed in one row
 ///
-/// Attribution walks every lead's touches in time order. Read from `touchpoints`, that is one
+/// Attribution walks every lead's touches in time order. Read from `touches`, that is one
 /// index entry per touch: 7.4 M entries for 1 M leads, seconds of SQLite work before a model
 /// runs. The derived table `lead_journeys` (migration core.7) holds the same facts as one row
 /// per lead that has a touch or a conversion:
@@ -37,8 +37,8 @@ import Darwin
 /// again only what changed (``DerivedRowTracker``); ``Warehouse/refreshDerivedLeadColumns()`` (after a snapshot import)
 /// and the first open after migration core.7 rebuild every row. A property test checks that
 /// rows kept run by run equal a full rebuild. The kind codes follow `TouchKind.allCases`: a new
-/// touch kind needs a migration anyway (the `touchpoints.kind` CHECK), and that migration must
-/// ask for a rebuild (``LeadJourneys/rebuildSetting``).
+/// touch kind needs a migration anyway (a `touch_kinds` row), and that migration must ask for a
+/// rebuild (``LeadJourneys/rebuildSetting``).
 public enum LeadJourneys {
     /// Touch kinds by their code in a packed touch.
     public static let kinds = TouchKind.allCases
@@ -64,9 +64,11 @@ public enum LeadJourneys {
         WHERE length(conversions) > 0;
         """
 
-    /// SQL giving a touch's kind code (SQLite compares the short texts; Swift never sees them).
-    private static let kindCodeSQL = "CASE kind "
-        + kinds.enumerated().map { "WHEN '\($1.rawValue)' THEN \($0) " }.joined() + "END"
+    /// A kind's code: its place in ``kinds``, which is also its `touch_kinds.code` (core.14).
+    static func kindCode(_ kind: TouchKind) -> Int {
+        kindCodes[kind]!
+    }
+    private static let kindCodes = Dictionary(uniqueKeysWithValues: kinds.enumerated().map { ($1, $0) })
 
     /// The small code of a channel or currency, in the order they are first seen by a rebuild or
     /// a run's ``RunTouches``.
@@ -97,11 +99,11 @@ public enum LeadJourneys {
     /// a touch while it runs. The rows are packed on another thread while this one writes them
     /// (``PackedJourneyStream``).
     ///
-    /// Touchpoints have no index by lead (core.9), so a partial rebuild of touches does not search
-    /// them: it unpacks the rows' touches and merges in `newTouches` — every touchpoint an import
-    /// run inserted, all of them of leads in `leads`: as the run kept them while writing, or read
-    /// back as the touchpoints above the largest id before the run. Ids grow, so on equal times
-    /// the packed touches stay first, as (`occurred_at`, `id`) order wants.
+    /// Touches have no index by lead (their key starts with the time), so a partial rebuild of
+    /// touches does not search them: it unpacks the rows' touches and merges in `newTouches` —
+    /// every touch an import run inserted, all of them of leads in `leads`: as the run kept them
+    /// while writing, or read back as the touches above the largest id before the run. Ids grow,
+    /// so on equal times the packed touches stay first, as (`occurred_at`, `id`) order wants.
     static func rebuild(_ db: Database, leads: LeadTable<Parts>?, parts: Parts = .all, newTouches: consuming NewTouches? = nil) throws {
         precondition(leads == nil || !parts.contains(.touches) || newTouches != nil, "a partial rebuild of touches merges the new ones")
         let low = try db.scalarInt("SELECT min(id) FROM leads") ?? 0, high = try db.scalarInt("SELECT max(id) FROM leads") ?? 0
@@ -157,9 +159,20 @@ public enum LeadJourneys {
                 }
             }
             if leads == nil || !touchFilter.isEmpty {
-                try db.query("SELECT lead_id, occurred_at, \(kindCodeSQL), campaign_id, channel_id FROM touchpoints\(touchFilter) ORDER BY id") { s in
+                // In the store's key order; ties at the same second go by id (``LeadFact/order``).
+                var channelOf: [Int64: UInt16] = [:]
+                var channelIDs: [Int64: String] = [:]
+                try db.query("SELECT code, channel_id FROM channel_codes") { channelIDs[$0.int(0)] = $0.text(1) ?? "" }
+                try db.query("SELECT lead_id, occurred_at, kind_code, campaign_id, channel_code, id FROM touches\(touchFilter)") { s in
+                    let channelCode = s.int(4)
+                    let local = channelOf[channelCode] ?? {
+                        var name = channelIDs[channelCode] ?? ""
+                        let local = name.withUTF8 { code($0, in: &channels) }
+                        channelOf[channelCode] = local
+                        return local
+                    }()
                     touches.append(LeadFact(lead: s.int(0), at: s.int(1), value: s.isNull(3) ? -1 : s.int(3), kind: UInt8(s.int(2)),
-                                            code: s.withTextBytes(4) { code($0, in: &channels) }))
+                                            code: local, order: s.int(5)))
                 }
             }
         }
@@ -252,13 +265,13 @@ public enum LeadJourneys {
 enum NewTouches {
     /// As the run kept them.
     case kept(RunTouches)
-    /// In `touchpoints`, above this id (the largest before the run).
+    /// In `touches`, above this id (the largest before the run).
     case above(id: Int64)
 }
 
 /// The touches an import run inserted, in the order it inserted them (touchpoint id order),
 /// kept as it writes them for the journey rows it brings up to date at its end: reading them
-/// back from `touchpoints` took 1.4 s of the 10 s end of a 3.95 M-touch import. 32 bytes a
+/// back from the table took 1.4 s of the 10 s end of a 3.95 M-touch import. 32 bytes a
 /// touch, in blocks of 64 k (no array of millions copied as it grows), each block let go as the
 /// rebuild takes it. The writer stops keeping them past ``DerivedRowTracker/keptTouchLimit``.
 struct RunTouches {
@@ -268,7 +281,7 @@ struct RunTouches {
     private static let blockSize = 1 << 16
     private(set) var count = 0
 
-    mutating func append(lead: Int64, at: Int64, kind: TouchKind, channel: String, campaignID: Int64?) {
+    mutating func append(lead: Int64, at: Int64, kind: TouchKind, channel: String, campaignID: Int64?, id: Int64) {
         var channel = channel
         let code = channel.withUTF8 { LeadJourneys.code($0, in: &channels) }
         if blocks.isEmpty || blocks[blocks.count - 1].count == Self.blockSize {
@@ -276,7 +289,7 @@ struct RunTouches {
             blocks[blocks.count - 1].reserveCapacity(Self.blockSize)
         }
         count += 1
-        blocks[blocks.count - 1].append(LeadFact(lead: lead, at: at, value: campaignID ?? -1, kind: UInt8(LeadJourneys.kinds.firstIndex(of: kind)!), code: code))
+        blocks[blocks.count - 1].append(LeadFact(lead: lead, at: at, value: campaignID ?? -1, kind: UInt8(LeadJourneys.kindCode(kind)), code: code, order: id))
     }
 
     /// Calls `body` with every fact in order, letting each block go once it is done.
@@ -295,6 +308,9 @@ struct LeadFact {
     var value: Int64
     var kind: UInt8 = 0
     var code: UInt16
+    /// What orders facts of one lead at the same second: a touch's id (0 for facts already in
+    /// order, such as packed touches read back, which stay before new ones), then the read order.
+    var order: Int64 = 0
 }
 
 /// Facts put in (lead, time, id) order without one random memory access per fact: appended as
@@ -345,7 +361,7 @@ struct LeadFactBuckets {
     }
 
     /// Positions in (lead, time, id) order: a counting sort by lead, then each lead's few facts
-    /// by time, ties kept in table order.
+    /// by time, ties by their ``LeadFact/order`` then in read order.
     static func leadTimeOrder(_ facts: [LeadFact]) -> [Int32] {
         guard let low = facts.lazy.map(\.lead).min(), let high = facts.lazy.map(\.lead).max() else { return [] }
         var starts = [Int](repeating: 0, count: Int(high - low) + 2)
@@ -358,7 +374,7 @@ struct LeadFactBuckets {
             next[Int(f.lead - low)] += 1
         }
         for k in 0..<(starts.count - 1) where starts[k + 1] - starts[k] > 1 {
-            order[starts[k]..<starts[k + 1]].sort { (facts[Int($0)].at, $0) < (facts[Int($1)].at, $1) }
+            order[starts[k]..<starts[k + 1]].sort { (facts[Int($0)].at, facts[Int($0)].order, $0) < (facts[Int($1)].at, facts[Int($1)].order, $1) }
         }
         return order
     }

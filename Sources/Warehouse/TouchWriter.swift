@@ -9,66 +9,82 @@ public struct TouchRow: Sendable, Equatable {
     public var kind: TouchKind
     /// The raw web-touch fields as the export had them (nil for a channel's own touches).
     public var utmSource: String?, utmMedium: String?, utmCampaign: String?, referrer: String?, landingPage: String?
+    /// The touch's id when it has one already (a snapshot being restored); nil: the next.
+    public var id: Int64?
 
     public init(leadID: Int64, at: Timestamp, channel: String, campaignID: Int64?, kind: TouchKind,
-                utmSource: String? = nil, utmMedium: String? = nil, utmCampaign: String? = nil, referrer: String? = nil, landingPage: String? = nil) {
+                utmSource: String? = nil, utmMedium: String? = nil, utmCampaign: String? = nil, referrer: String? = nil, landingPage: String? = nil,
+                id: Int64? = nil) {
         (self.leadID, self.at, self.channel, self.campaignID, self.kind) = (leadID, at, channel, campaignID, kind)
         (self.utmSource, self.utmMedium, self.utmCampaign, self.referrer, self.landingPage) = (utmSource, utmMedium, utmCampaign, referrer, landingPage)
+        self.id = id
     }
 }
 
-/// Writes an import's touchpoints (``ImportSink/touches``): a touch is new unless the same lead
-/// already has a touch of the same kind, on the same channel, at the same second.
+/// Writes an import's touches into the touch store (``TouchStore``; ``ImportSink/touches``): a
+/// touch is new unless the same lead already has a touch of the same kind, on the same channel,
+/// at the same second. Kinds and channels become their codes, raw tags their dictionary ids
+/// (``TouchTags``), and a landing page's click identifiers go to a column of their own.
 public final class TouchWriter {
     private let scope: ImportScope
     private var db: Database { scope.db }
+    private let tags: TouchTags
+    private var channelCodes: [String: Int64]
     private let insertStatement: Statement
     /// ``batchSize`` rows in one `INSERT`, prepared on first use.
     private var insertBatchStatement: Statement?
-    /// The largest touchpoint id after the run's latest insert: what one statement inserted is
-    /// the rows above the value it had before (rowids only grow within a transaction that
-    /// deletes none).
-    private var lastTouchID: Int64 = 0
+    private var findID: Statement?
+    /// The id the next touch gets (``TouchStore/nextIDSetting``), read before the run's first
+    /// touch. Ids of touches not inserted (their key taken) are given again by a later run.
+    private var nextID: Int64?
+    /// The largest id of a touch the run inserted: the setting becomes the next one at commit.
+    private var largestInserted: Int64?
 
     /// How many touches ``insert(_:)-([TouchRow])`` writes with one statement: one `INSERT` of 64
     /// rows costs SQLite about 60 % of 64 single-row ones (docs/benchmarks.md, "Touch batches").
     public static let batchSize = 64
+    static let columnCount: Int32 = 13
+    static let columns = """
+        occurred_at, lead_id, kind_code, channel_code, id, campaign_id, utm_source_tag, utm_medium_tag, utm_campaign_tag,
+        referrer_tag, landing_page_tag, click_ids, import_run_id
+        """
 
     init(_ scope: ImportScope) throws {
         self.scope = scope
+        tags = try TouchTags(scope.db)
+        var codes: [String: Int64] = [:]
+        try scope.db.query("SELECT channel_id, code FROM channel_codes") { codes[$0.text(0) ?? ""] = $0.int(1) }
+        channelCodes = codes
         insertStatement = try scope.db.prepare("""
-            INSERT INTO touchpoints (lead_id, occurred_at, channel_id, campaign_id, kind, utm_source, utm_medium,
-                                     utm_campaign, referrer, landing_page, import_run_id)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+            INSERT INTO touches (\(Self.columns)) VALUES (\((1...Self.columnCount).map { "?\($0)" }.joined(separator: ", ")))
             ON CONFLICT DO NOTHING
             """)
     }
 
-    /// Inserts one touchpoint: inserted, or unchanged when its natural key is taken.
+    /// Inserts one touch: inserted, or unchanged when its natural key is taken.
     public func insert(_ touch: TouchRow) throws -> WriteOutcome {
-        try noteStart()
+        let id = try takeID(for: touch)
         let s = insertStatement
         s.reset()
-        try bind(touch, to: s, from: 1)
+        try bind(touch, id: id, to: s, from: 1)
         try s.step()
         guard db.changes > 0 else { return .unchanged }
-        lastTouchID = db.lastInsertedRowID
-        scope.derived.noteInserted(touch)
+        noteInserted(touch, id: id)
         return .inserted
     }
 
     /// Inserts `touches` ``batchSize`` to a statement (the rest one at a time), with
     /// ``insert(_:)-(TouchRow)``'s rule: each one's outcome, in order, as if they had been
     /// inserted one by one — a touch whose natural key an earlier one took is unchanged. A touch
-    /// the warehouse refuses (a trigger's `RAISE(ABORT)`) fails alone: its batch is then written
-    /// one by one, and that touch's result is its error.
+    /// the warehouse refuses fails alone: its batch is then written one by one, and that touch's
+    /// result is its error.
     ///
     /// The batch is `INSERT OR IGNORE`, not `ON CONFLICT DO NOTHING`: a statement of many rows
     /// that may abort halfway makes SQLite keep a statement journal; one that cannot abort needs
     /// none. `OR IGNORE` would also pass over a row that breaks a NOT NULL or CHECK constraint,
     /// and this count would take it for a taken key; none can: the NOT NULL columns are bound
-    /// from `TouchRow`'s non-optional fields and the one CHECK is on `kind`, a ``TouchKind``. A
-    /// test holds the table to exactly those constraints (`batchedTouchesCanOnlyBeIgnoredForATakenKey`).
+    /// from `TouchRow`'s non-optional fields and codes, and `touches` has no CHECK. A test holds
+    /// the table to exactly those constraints (`batchedTouchesCanOnlyBeIgnoredForATakenKey`).
     public func insert(_ touches: [TouchRow]) throws -> [Result<WriteOutcome, WarehouseError>] {
         var results: [Result<WriteOutcome, WarehouseError>] = []
         results.reserveCapacity(touches.count)
@@ -82,12 +98,17 @@ public final class TouchWriter {
     }
 
     private func insertBatch(_ touches: ArraySlice<TouchRow>) throws -> [Result<WriteOutcome, WarehouseError>] {
-        try noteStart()
         let s = try insertBatchStatement ?? prepareBatch()
         s.reset()
         // By index, not by copying the rows out: each copy retains and releases six strings.
         let first = touches.startIndex
-        for i in touches.indices { try bind(touches[i], to: s, from: Int32((i - first) * 11 + 1)) }
+        var ids: [Int64] = []
+        ids.reserveCapacity(touches.count)
+        for i in touches.indices {
+            let id = try takeID(for: touches[i])
+            ids.append(id)
+            try bind(touches[i], id: id, to: s, from: Int32(i - first) * Self.columnCount + 1)
+        }
         do {
             try s.step()
         } catch {
@@ -97,28 +118,26 @@ public final class TouchWriter {
         }
         let inserted = db.changes
         if inserted == touches.count {
-            lastTouchID = db.lastInsertedRowID
-            for i in touches.indices { scope.derived.noteInserted(touches[i]) }
+            for i in touches.indices { noteInserted(touches[i], id: ids[i - first]) }
             return Array(repeating: .success(.inserted), count: touches.count)
         }
-        let touches = Array(touches)
+        // Some keys were taken: a touch went in when its key's row has the id it was given.
         var outcomes = [Result<WriteOutcome, WarehouseError>](repeating: .success(.unchanged), count: touches.count)
-        if inserted > 0 {
-            // Some keys were taken: read back which rows went in (they are the new ids, in the
-            // statement's order) and match them to the touches in order.
-            var i = 0
-            try db.query("SELECT lead_id, occurred_at, kind, channel_id FROM touchpoints WHERE id > ? ORDER BY id", [.integer(lastTouchID)]) { row in
-                while i < touches.count {
-                    let t = touches[i]
-                    defer { i += 1 }
-                    if t.leadID == row.int(0) && t.at.secondsSinceEpoch == row.int(1) && t.kind.rawValue == row.text(2) && t.channel == row.text(3) {
-                        scope.derived.noteInserted(t)
-                        outcomes[i] = .success(.inserted)
-                        break
-                    }
-                }
+        guard inserted > 0 else { return outcomes }
+        let find = try findID ?? db.prepare("SELECT id FROM touches WHERE occurred_at = ?1 AND lead_id = ?2 AND kind_code = ?3 AND channel_code = ?4")
+        findID = find
+        for i in touches.indices {
+            let t = touches[i]
+            find.reset()
+            try find.bind(t.at.secondsSinceEpoch, at: 1)
+            try find.bind(t.leadID, at: 2)
+            try find.bind(Int64(LeadJourneys.kindCode(t.kind)), at: 3)
+            try find.bind(try channelCode(t.channel), at: 4)
+            if try find.step(), find.int(0) == ids[i - first] {
+                noteInserted(t, id: ids[i - first])
+                outcomes[i - first] = .success(.inserted)
             }
-            lastTouchID = db.lastInsertedRowID
+            find.reset()
         }
         return outcomes
     }
@@ -133,35 +152,104 @@ public final class TouchWriter {
     }
 
     private func prepareBatch() throws -> Statement {
-        let row = "(" + (1...11).map { _ in "?" }.joined(separator: ", ") + ")"
+        let row = "(" + (1...Self.columnCount).map { _ in "?" }.joined(separator: ", ") + ")"
         let s = try db.prepare("""
-            INSERT OR IGNORE INTO touchpoints (lead_id, occurred_at, channel_id, campaign_id, kind, utm_source, utm_medium,
-                                     utm_campaign, referrer, landing_page, import_run_id)
+            INSERT OR IGNORE INTO touches (\(Self.columns))
             VALUES \(Array(repeating: row, count: Self.batchSize).joined(separator: ", "))
             """)
         insertBatchStatement = s
         return s
     }
 
-    /// Binds `touch` to the eleven parameters of a touchpoint row starting at `first`.
-    private func bind(_ touch: TouchRow, to s: Statement, from first: Int32) throws {
-        try s.bind(touch.leadID, at: first)
-        try s.bind(touch.at.secondsSinceEpoch, at: first + 1)
-        try s.bind(touch.channel, at: first + 2)
-        try s.bind(touch.campaignID, at: first + 3)
-        try s.bind(touch.kind.rawValue, at: first + 4)
-        try s.bind(touch.utmSource, at: first + 5)
-        try s.bind(touch.utmMedium, at: first + 6)
-        try s.bind(touch.utmCampaign, at: first + 7)
-        try s.bind(touch.referrer, at: first + 8)
-        try s.bind(touch.landingPage, at: first + 9)
-        try s.bind(scope.stamp, at: first + 10)
+    /// Binds `touch` to the thirteen parameters of a touch row starting at `first`.
+    private func bind(_ touch: TouchRow, id: Int64, to s: Statement, from first: Int32) throws {
+        try s.bind(touch.at.secondsSinceEpoch, at: first)
+        try s.bind(touch.leadID, at: first + 1)
+        try s.bind(Int64(LeadJourneys.kindCode(touch.kind)), at: first + 2)
+        try s.bind(try channelCode(touch.channel), at: first + 3)
+        try s.bind(id, at: first + 4)
+        try s.bind(touch.campaignID, at: first + 5)
+        try s.bind(try tags.id(touch.utmSource), at: first + 6)
+        try s.bind(try tags.id(touch.utmMedium), at: first + 7)
+        try s.bind(try tags.id(touch.utmCampaign), at: first + 8)
+        try s.bind(try tags.id(touch.referrer), at: first + 9)
+        if let page = touch.landingPage {
+            let (stored, clickIDs) = ClickIDs.split(page)
+            try s.bind(try tags.id(stored), at: first + 10)
+            try s.bind(clickIDs, at: first + 11)
+        } else {
+            try s.bind(nil as Int64?, at: first + 10)
+            try s.bind(nil as String?, at: first + 11)
+        }
+        try s.bind(scope.stamp, at: first + 12)
     }
 
-    /// Before the run's first touch: where its touchpoint ids start.
-    private func noteStart() throws {
-        guard scope.derived.touchIDsBefore == nil else { return }
-        try scope.derived.noteTouchesStart(db)
-        lastTouchID = scope.derived.touchIDsBefore ?? 0
+    /// A channel's code; a channel the warehouse does not have is refused as its foreign key would be.
+    private func channelCode(_ channel: String) throws(WarehouseError) -> Int64 {
+        if let code = channelCodes[channel] { return code }
+        // A channel registered during this import (a restored snapshot's).
+        guard let code = try db.scalarInt("SELECT code FROM channel_codes WHERE channel_id = ?", [.text(channel)]) else {
+            throw WarehouseError.constraint(message: "FOREIGN KEY constraint failed: the warehouse has no channel \(channel)")
+        }
+        channelCodes[channel] = code
+        return code
+    }
+
+    /// The id for `touch`: its own when it has one (a restored snapshot), else the next.
+    private func takeID(for touch: TouchRow) throws -> Int64 {
+        var next: Int64
+        if let known = nextID { next = known } else {
+            next = Int64(try db.scalarText("SELECT value FROM settings WHERE key = ?", [.text(TouchStore.nextIDSetting)]) ?? "1") ?? 1
+            scope.derived.noteTouchesStart(idsBefore: next - 1)
+        }
+        let id = touch.id ?? next
+        nextID = max(next, id + 1)
+        return id
+    }
+
+    private func noteInserted(_ touch: TouchRow, id: Int64) {
+        largestInserted = max(largestInserted ?? id, id)
+        scope.derived.noteInserted(touch, id: id)
+    }
+
+    /// Writes the next id back when the run inserted a touch (at its end, inside its transaction).
+    func saveNextID() throws {
+        guard let largestInserted else { return }
+        try db.run("""
+            INSERT INTO settings (key, value) VALUES (?1, ?2)
+            ON CONFLICT (key) DO UPDATE SET value = excluded.value WHERE CAST(value AS INTEGER) < CAST(excluded.value AS INTEGER)
+            """, [.text(TouchStore.nextIDSetting), .text(String(largestInserted + 1))])
+    }
+}
+
+/// The dictionary of raw touch tags (`touch_tags`): each distinct UTM value, referrer and
+/// landing page stored once, found by value from a cache, added on first sight.
+final class TouchTags {
+    private let db: Database
+    private var ids: [String: Int64] = [:]
+    private let find: Statement
+    private let add: Statement
+
+    init(_ db: Database) throws {
+        self.db = db
+        find = try db.prepare("SELECT id FROM touch_tags WHERE value = ?1")
+        add = try db.prepare("INSERT INTO touch_tags (value) VALUES (?1)")
+    }
+
+    func id(_ value: String?) throws -> Int64? {
+        guard let value else { return nil }
+        if let id = ids[value] { return id }
+        find.reset()
+        defer { find.reset() }
+        try find.bind(value, at: 1)
+        let id: Int64
+        if try find.step() { id = find.int(0) } else {
+            add.reset()
+            try add.bind(value, at: 1)
+            try add.step()
+            id = db.lastInsertedRowID
+        }
+        ids[value] = id
+        return id
     }
 }

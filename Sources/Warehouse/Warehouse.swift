@@ -60,6 +60,7 @@ public final class Warehouse {
         } catch {
             throw WarehouseError.notAWarehouse(path: path)
         }
+        try TouchStore.defineFunctions(on: db)
         try Warehouse.migrations(for: channels).migrate(db, upgrading: upgrading)
         try db.transaction {
             for channel in channels {

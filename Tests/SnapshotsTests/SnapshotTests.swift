@@ -231,9 +231,11 @@ func counts(_ w: Warehouse) throws -> [String: Int] { try w.rowCounts() }
         let dir = TemporaryDirectory()
         let path = try snapshot(dir)
         let manifest = path + "/manifest.json"
-        let text = try String(contentsOfFile: manifest, encoding: .utf8).replacingOccurrences(of: "\"format_version\" : 1", with: "\"format_version\" : 2")
+        let current = Manifest.currentFormatVersion
+        let text = try String(contentsOfFile: manifest, encoding: .utf8)
+            .replacingOccurrences(of: "\"format_version\" : \(current)", with: "\"format_version\" : \(current + 1)")
         try text.write(toFile: manifest, atomically: true, encoding: .utf8)
-        #expect(throws: SnapshotError.invalid("the snapshot is format version 2, newer than this LeadLedger reads (1); upgrade LeadLedger")) {
+        #expect(throws: SnapshotError.invalid("the snapshot is format version \(current + 1), newer than this LeadLedger reads (\(current)); upgrade LeadLedger")) {
             try Snapshot.verify(path)
         }
     }

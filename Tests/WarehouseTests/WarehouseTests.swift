@@ -24,12 +24,12 @@ struct TableOwningChannel: ChannelPlugin {
         var told: [[String]] = []
         let first = try Warehouse(path: path, channels: [TableOwningChannel()]) { told.append($0) }
         #expect(told.isEmpty, "creating a warehouse is not an upgrade")
-        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values", "bookfair.1.stands"])
+        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values", "core.14.narrow-touch-store", "bookfair.1.stands"])
         let salt = try first.identifierSalt()
         #expect(salt.count > 16)
         let again = try Warehouse(path: path, channels: [TableOwningChannel()]) { told.append($0) }
         #expect(told.isEmpty, "nothing to apply")
-        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values", "bookfair.1.stands"])
+        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values", "core.14.narrow-touch-store", "bookfair.1.stands"])
         #expect(try again.identifierSalt() == salt)
         #expect(try again.db.scalarInt("SELECT count(*) FROM bookfair_stands") == 0)
         var channels: [String] = []
@@ -118,22 +118,23 @@ struct TableOwningChannel: ChannelPlugin {
         #expect(try w.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch",
                                               "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys",
                                               "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order",
-                                              "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values"])
+                                              "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values",
+                                              "core.14.narrow-touch-store"])
         // core.13 took the personal values out of the reasons older versions stored.
         #expect(try w.db.scalarText("SELECT group_concat(reason, '|') FROM rejects") == "is not an email address|is not a phone number (6 to 15 digits)")
         // core.10 rebuilt touchpoints and lifecycle_stages: the same rows and ids, their CHECKs
         // without IN lists, foreign keys enforced again afterwards.
         #expect(try w.db.scalarText("SELECT group_concat(id || ':' || occurred_at || ':' || channel_id, ' ') FROM (SELECT * FROM touchpoints ORDER BY id)") == "1:900:other 2:800:direct")
         #expect(try w.db.scalarText("SELECT group_concat(id || ':' || stage || ':' || changed_at, ' ') FROM (SELECT * FROM lifecycle_stages ORDER BY id)") == "1:mql:2000 2:mql:1500 3:customer:4000")
-        #expect(try w.db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name IN ('touchpoints', 'lifecycle_stages') AND sql LIKE '% IN (%'") == 0)
+        #expect(try w.db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'lifecycle_stages' AND sql LIKE '% IN (%'") == 0)
         #expect(try w.db.scalarInt("PRAGMA foreign_keys") == 1)
         #expect(try w.db.scalarInt("SELECT count(*) FROM pragma_foreign_key_check") == 0)
-        // core.9: the natural key leads with the time, and no index of touchpoints leads with the lead.
+        // core.14: touches keyed by their natural key in time order, and no other index.
         var touchIndexes: [String] = []  // the first column of each
-        try w.db.query("SELECT (SELECT i.name FROM pragma_index_info(l.name) i WHERE i.seqno = 0) FROM pragma_index_list('touchpoints') l WHERE l.origin = 'c' ORDER BY 1") {
+        try w.db.query("SELECT (SELECT i.name FROM pragma_index_info(l.name) i WHERE i.seqno = 0) || ':' || l.origin FROM pragma_index_list('touches') l ORDER BY 1") {
             touchIndexes.append($0.text(0) ?? "")
         }
-        #expect(touchIndexes == ["channel_id", "occurred_at"])
+        #expect(touchIndexes == ["occurred_at:pk"])
         #expect(try w.db.scalarText("SELECT amount_minor || '/' || detail || '/' FROM costs") == "500//")
         let derived = """
             SELECT group_concat(lead_id || ' ' || created_at || ' ' || ifnull(first_channel, '-') || '@' || ifnull(first_touch_at, '-')
@@ -236,19 +237,31 @@ struct TableOwningChannel: ChannelPlugin {
         #expect(throws: WarehouseError.self) {
             try w.db.run("INSERT INTO costs (day, channel_id, amount_minor, currency, import_run_id) VALUES ('2026-01-01', 'nowhere', 1, 'USD', ?)", [.integer(writer.runID!)])
         }
-        // The kinds and stages, written out in the CHECKs (core.10): every one the code knows,
-        // and nothing else.
+        // The kinds, one code each (core.14) in ``LeadJourneys/kinds`` order, and the stages in their CHECK (core.10).
+        var kinds: [String] = []
+        try w.db.query("SELECT name FROM touch_kinds ORDER BY code") { kinds.append($0.text(0) ?? "") }
+        #expect(kinds == LeadJourneys.kinds.map(\.rawValue))
         try w.db.run("INSERT INTO leads (id, created_at, import_run_id) VALUES (1, 0, ?)", [.integer(writer.runID!)])
-        for (i, kind) in TouchKind.allCases.enumerated() {
-            try w.db.run("INSERT INTO touchpoints (lead_id, occurred_at, channel_id, kind, import_run_id) VALUES (1, ?, 'direct', ?, ?)",
-                         [.integer(Int64(i)), .text(kind.rawValue), .integer(writer.runID!)])
-        }
         for (i, stage) in (["lead"] + LeadMilestones.stages).enumerated() {
             try w.db.run("INSERT INTO lifecycle_stages (lead_id, stage, changed_at, import_run_id) VALUES (1, ?, ?, ?)",
                          [.text(stage), .integer(Int64(i)), .integer(writer.runID!)])
         }
-        #expect(throws: WarehouseError.constraint(message: "CHECK constraint failed: kind = 'impression' OR kind = 'click' OR kind = 'visit' OR kind = 'form_submit' OR kind = 'download' OR kind = 'newsletter_signup' OR kind = 'email_open' OR kind = 'quote_request' OR kind = 'consultation' OR kind = 'checkout_start' OR kind = 'event_attend' OR kind = 'referral'")) {
-            try w.db.run("INSERT INTO touchpoints (lead_id, occurred_at, channel_id, kind, import_run_id) VALUES (1, 99, 'direct', 'Visit', ?)", [.integer(writer.runID!)])
+        // A touch's kind and channel are codes the code tables hold.
+        let direct = try #require(try w.db.scalarInt("SELECT code FROM channel_codes WHERE channel_id = 'direct'"))
+        try w.db.run("INSERT INTO touches (occurred_at, lead_id, kind_code, channel_code, id, import_run_id) VALUES (1, 1, 2, ?, 1, ?)",
+                     [.integer(direct), .integer(writer.runID!)])
+        #expect(throws: WarehouseError.constraint(message: "FOREIGN KEY constraint failed")) {
+            try w.db.run("INSERT INTO touches (occurred_at, lead_id, kind_code, channel_code, id, import_run_id) VALUES (2, 1, 99, ?, 2, ?)",
+                         [.integer(direct), .integer(writer.runID!)])
+        }
+        #expect(throws: WarehouseError.constraint(message: "FOREIGN KEY constraint failed")) {
+            try w.db.run("INSERT INTO touches (occurred_at, lead_id, kind_code, channel_code, id, import_run_id) VALUES (3, 1, 2, 999, 3, ?)",
+                         [.integer(writer.runID!)])
+        }
+        // The natural key is the table's key: the same touch again is refused.
+        #expect(throws: WarehouseError.self) {
+            try w.db.run("INSERT INTO touches (occurred_at, lead_id, kind_code, channel_code, id, import_run_id) VALUES (1, 1, 2, ?, 4, ?)",
+                         [.integer(direct), .integer(writer.runID!)])
         }
         #expect(throws: WarehouseError.self) {
             try w.db.run("INSERT INTO lifecycle_stages (lead_id, stage, changed_at, import_run_id) VALUES (1, 'won', 99, ?)", [.integer(writer.runID!)])
@@ -315,18 +328,17 @@ struct TableOwningChannel: ChannelPlugin {
         #expect(try warehouse.db.scalarInt("SELECT count(*) FROM touchpoints") == 2)
     }
 
-    /// `insertTouches` writes a batch with `INSERT OR IGNORE` and counts every row SQLite passes
-    /// over as a taken natural key. That holds while the only NOT NULL columns are ones `TouchRow`
-    /// always fills and the only CHECK is the one on `kind` (a `TouchKind`): a constraint added
-    /// to touchpoints fails this test until the batch learns to tell its refusals apart.
+    /// The touch writer writes a batch with `INSERT OR IGNORE` and counts every row SQLite passes
+    /// over as a taken natural key. That holds while the only NOT NULL columns are ones the writer
+    /// always fills (from `TouchRow`'s non-optional fields, codes and ids) and `touches` has no
+    /// CHECK: a constraint added to the table fails this test until the batch learns to tell its
+    /// refusals apart.
     @Test func batchedTouchesCanOnlyBeIgnoredForATakenKey() throws {
         var notNull: [String] = []
-        try warehouse.db.query("SELECT name FROM pragma_table_info('touchpoints') WHERE \"notnull\" ORDER BY cid") { notNull.append($0.text(0) ?? "") }
-        #expect(notNull == ["lead_id", "occurred_at", "channel_id", "kind", "import_run_id"])
-        let table = try #require(try warehouse.db.scalarText("SELECT sql FROM sqlite_schema WHERE name = 'touchpoints'"))
-        let checks = table.components(separatedBy: "CHECK").dropFirst()
-        #expect(checks.count == 1)
-        #expect(checks.allSatisfy { $0.hasPrefix(" (kind = ") })
+        try warehouse.db.query("SELECT name FROM pragma_table_info('touches') WHERE \"notnull\" ORDER BY cid") { notNull.append($0.text(0) ?? "") }
+        #expect(notNull == ["occurred_at", "lead_id", "kind_code", "channel_code", "id", "import_run_id"])
+        let table = try #require(try warehouse.db.scalarText("SELECT sql FROM sqlite_schema WHERE name = 'touches'"))
+        #expect(!table.contains("CHECK"))
     }
 
     /// Another import run: a later file.
@@ -525,7 +537,7 @@ struct TableOwningChannel: ChannelPlugin {
         let dir = TemporaryDirectory()
         let w = try Warehouse(path: dir.file("w.sqlite"), channels: [])
         let reader = try Database(path: dir.file("w.sqlite"))
-        #expect(try reader.scalarInt("SELECT count(*) FROM settings") == 1)
+        #expect(try reader.scalarInt("SELECT count(*) FROM settings WHERE key = 'identifier_salt'") == 1)
         let inside = try w.withRollbackJournal { try modes(w.db) }
         #expect(inside == ["wal", "1"])
         #expect(try modes(w.db) == ["wal", "1"])
