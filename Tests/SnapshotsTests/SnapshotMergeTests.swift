@@ -150,3 +150,35 @@ import Warehouse
         #expect(try target.db.scalarInt("SELECT count(*) FROM conversions") == 1)
     }
 }
+
+/// Snapshots of format 1 (before the narrow touch store) still restore: their landing pages
+/// lose their click ids to `click_ids` as a migrated warehouse's do.
+@Suite struct FormatOneSnapshotTests {
+    func rows(_ w: Warehouse, _ sql: String) throws -> [String] {
+        var rows: [String] = []
+        try w.db.query(sql) { row in rows.append((0..<row.columnCount).map { row.text($0) ?? "∅" }.joined(separator: "|")) }
+        return rows
+    }
+
+    @Test func aFormatOneSnapshotRestoresAsTheMigratedWarehouseReads() throws {
+        let dir = TemporaryDirectory()
+        let fixtures = packageRoot() + "/Tests/Fixtures"
+        try FileManager.default.copyItem(atPath: fixtures + "/core13-warehouse.sqlite", toPath: dir.file("migrated.sqlite"))
+        let migrated = try Warehouse(path: dir.file("migrated.sqlite"), channels: ChannelRegistry.all)
+        #expect(try Snapshot.verify(fixtures + "/core13-snapshot").manifest.formatVersion == 1)
+        let restored = try Warehouse(path: dir.file("restored.sqlite"), channels: ChannelRegistry.all)
+        _ = try Snapshot.restore(fixtures + "/core13-snapshot", into: restored, merge: false)
+        for sql in ["SELECT * FROM touchpoints ORDER BY id", "SELECT * FROM lead_firsts ORDER BY lead_id",
+                    "SELECT lead_id, hex(touches), hex(conversions) FROM lead_journeys ORDER BY lead_id",
+                    "SELECT value FROM settings WHERE key = 'next_touch_id'"] {
+            #expect(try rows(restored, sql) == rows(migrated, sql), "\(sql)")
+        }
+        #expect(try rows(restored, "SELECT count(*) FROM touchpoints WHERE click_ids IS NOT NULL") == ["114"])
+        // Exported again it is format 2, and restores to the same rows.
+        try Snapshot.export(restored, to: dir.file("two"), options: SnapshotOptions(), version: "test")
+        #expect(try Snapshot.verify(dir.file("two")).manifest.formatVersion == Manifest.currentFormatVersion)
+        let again = try Warehouse(path: dir.file("again.sqlite"), channels: ChannelRegistry.all)
+        _ = try Snapshot.restore(dir.file("two"), into: again, merge: false)
+        #expect(try rows(again, "SELECT * FROM touchpoints ORDER BY id") == rows(migrated, "SELECT * FROM touchpoints ORDER BY id"))
+    }
+}
