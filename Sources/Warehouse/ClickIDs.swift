@@ -16,22 +16,37 @@ public enum ClickIDs {
 
     /// `url` without its click-identifier parameters, and those parameters (`name=value`,
     /// joined by `&`, in their order), or nil when it has none — then `page` is `url` unchanged.
-    /// A query left empty loses its `?`; a fragment (`#…`) stays on the page.
+    /// A query left empty loses its `?`; a fragment (`#…`) stays on the page. Works on the
+    /// UTF-8 bytes: it runs once per touch imported.
     public static func split(_ url: String) -> (page: String, clickIDs: String?) {
-        guard let question = url.firstIndex(of: "?") else { return (url, nil) }
-        let afterQuery = url[url.index(after: question)...]
-        let hash = afterQuery.firstIndex(of: "#") ?? url.endIndex
-        let query = url[url.index(after: question)..<hash]
-        var kept: [Substring] = [], clicks: [Substring] = []
-        for parameter in query.split(separator: "&", omittingEmptySubsequences: false) {
-            let name = parameter.prefix { $0 != "=" }
-            if !name.isEmpty, parameters.contains(name.lowercased()) { clicks.append(parameter) } else { kept.append(parameter) }
+        let bytes = url.utf8
+        guard let question = bytes.firstIndex(of: UInt8(ascii: "?")) else { return (url, nil) }
+        let queryStart = bytes.index(after: question)
+        let hash = bytes[queryStart...].firstIndex(of: UInt8(ascii: "#")) ?? bytes.endIndex
+        var kept: [Range<String.Index>] = [], clicks: [Range<String.Index>] = []
+        var start = queryStart
+        while true {
+            let end = bytes[start..<hash].firstIndex(of: UInt8(ascii: "&")) ?? hash
+            let nameEnd = bytes[start..<end].firstIndex(of: UInt8(ascii: "=")) ?? end
+            if isClickID(bytes[start..<nameEnd]) { clicks.append(start..<end) } else { kept.append(start..<end) }
+            guard end < hash else { break }
+            start = bytes.index(after: end)
         }
         guard !clicks.isEmpty else { return (url, nil) }
         var page = String(url[..<question])
-        if !kept.isEmpty { page += "?" + kept.joined(separator: "&") }
+        if !kept.isEmpty { page += "?" + kept.map { url[$0] }.joined(separator: "&") }
         page += url[hash...]
-        return (page, clicks.joined(separator: "&"))
+        return (page, clicks.map { url[$0] }.joined(separator: "&"))
+    }
+
+    /// The parameter names, as lowercase bytes, by length.
+    private static let namesByLength: [Int: [[UInt8]]] = Dictionary(grouping: parameters.map { Array($0.utf8) }, by: \.count)
+
+    private static func isClickID(_ name: Substring.UTF8View) -> Bool {
+        guard let candidates = namesByLength[name.count] else { return false }
+        return candidates.contains { candidate in
+            zip(candidate, name).allSatisfy { c, b in c == (b >= 65 && b <= 90 ? b + 32 : b) }
+        }
     }
 
     /// A landing page with its click identifiers put back at the end of its query string.
