@@ -113,10 +113,10 @@ final class RowPipeline: @unchecked Sendable {
 
     /// Hands values the writing side is done with — a batch's rows, rows it kept for their
     /// touches — back to the parsing thread, which releases them after queueing its next batch.
-    /// A batch is thousands of strings and arrays allocated on the parsing thread; freeing them
-    /// on the writing thread took about a tenth of its time, part of it waiting for the lock of
-    /// the allocator's arena, which the parsing thread was using (docs/benchmarks.md, eighth
-    /// round). What is handed back after the end of the file is released with the pipeline.
+    /// A batch is thousands of strings and arrays allocated on the parsing thread; freed on the
+    /// writing thread, they cost it time and waits for the allocator arena's lock, which the
+    /// parsing thread holds (docs/benchmarks.md, "Why the code is shaped so"). What is handed
+    /// back after the end of the file is released with the pipeline.
     func recycle(_ value: consuming any Sendable) {
         // Moved into the list, so that this thread keeps no reference to release afterwards.
         var moving: (any Sendable)? = consume value

@@ -231,8 +231,8 @@ enum CoreSchema {
 
         // The same CHECKs on a touch's kind and a stage's name, as chains of comparisons.
         // SQLite evaluates `x IN (three or more values)` in a CHECK by building a temporary index
-        // of the values for every row written: 1.4 µs a touch, 5.5 s of a 3.95 M-touch import
-        // (docs/benchmarks.md); the chain costs nothing measurable. A CHECK cannot be altered in
+        // of the values for every row written (docs/benchmarks.md, "Why the code is shaped so");
+        // the chain costs nothing measurable. A CHECK cannot be altered in
         // place, so both tables are rebuilt as SQLite documents it (new table, rows copied as
         // they are, old one dropped, new one renamed, indexes made again); no table, view or
         // trigger refers to them. The kinds are written out: a new kind is a new step.

@@ -4,10 +4,8 @@
 /// `leads` has three secondary indexes: `leads_by_email` (unique), `leads_by_phone` and
 /// `leads_by_created_at`. Hashes and creation times arrive in no order, so a row kept in them
 /// is three searches and inserts at random places; past the page cache each is a page read and
-/// later a page written. A CRM export of 1 M leads into a new warehouse spent 11.7 s of its
-/// writes there (the same rows by `INSERT … SELECT` in the `sqlite3` shell: 11.7 s with the
-/// indexes kept, 1.1 s without them and 3.6 s to build the three afterwards;
-/// docs/benchmarks.md, eleventh round).
+/// later a page written. Building the three at the end is several times cheaper for a bulk
+/// load (docs/benchmarks.md, "Why the code is shaped so").
 ///
 /// So a run that finds `leads` empty and has a large file to read drops them inside its
 /// transaction (``drop(in:)``) and builds them again from the same `CREATE INDEX` statements

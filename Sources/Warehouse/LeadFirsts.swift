@@ -11,22 +11,19 @@
 /// | `stage_mql_at`, `stage_sql_at`, `stage_opportunity_at`, `stage_customer_at` | the earliest change to each lifecycle stage after `lead` (``LeadMilestones``) |
 /// | `first_converted_at` | the lead's first conversion |
 ///
-/// **Why a table of its own.** These columns change for nearly every lead an import touches:
-/// a 3.95 M-touch file moves the first touch of 840 k of 1 M leads. In `leads` (as they were
-/// from core.4 to core.10) each change rewrote a row of several hundred bytes — with a rollback
-/// journal, the whole 240 MB table was copied to the journal and written back — and moved the
-/// lead's entry in the reports' covering index, which a large run therefore dropped and built
-/// again (2.6–2.9 s traced). Here a row is about 40 bytes, in lead order, with no index to keep: the
-/// reports scan it as they scanned that index, and a run updates it in one ordered pass
-/// (docs/benchmarks.md, ninth round).
+/// **Why a table of its own.** These columns change for nearly every lead an import touches.
+/// In `leads` (as they were from core.4 to core.10) each change rewrote a row of several hundred
+/// bytes and moved the lead's entry in the reports' covering index. Here a row is about 40
+/// bytes, in lead order, with no index to keep: the reports scan it as they scanned that index,
+/// and a run updates it in one ordered pass (docs/benchmarks.md, "Why the code is shaped so").
 ///
 /// **Who keeps it.** ``ImportSink`` writes a lead's row with the lead and copies an earlier
 /// creation time when it merges a lead, and merges the earliest touch and milestones a run saw
 /// into the rows at the run's end; ``Warehouse/refreshDerivedLeadColumns()`` (after a snapshot
 /// import) makes every row again. Triggers on `leads` would keep the copy whoever wrote the lead,
 /// but a statement that fires one keeps a statement journal, which SQLite moves to a temporary
-/// file past 64 KiB for the rest of the transaction: a 1 M-lead import took 34 s instead of 20
-/// (ten `pwrite`s per lead). A property test checks the rows against a full refresh.
+/// file past 64 KiB for the rest of the transaction (several writes per lead). A property test
+/// checks the rows against a full refresh.
 public enum LeadFirsts {
     static let createSQL = """
         CREATE TABLE lead_firsts (

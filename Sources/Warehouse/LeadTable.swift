@@ -1,10 +1,9 @@
 /// Values an import run keeps per lead, found by the lead's id without hashing.
 ///
-/// Lead ids are the `leads` table's rowids, which SQLite hands out as 1, 2, 3, … A run that
-/// touches a million leads kept its per-lead facts (each lead's earliest touch and milestones,
-/// which journey rows went stale) in `Dictionary`s and `Set`s keyed by id: hashing the lead of
-/// each of 3.95 M touches and growing those tables was about a tenth of the writing thread
-/// (docs/benchmarks.md, eighth round). Here ids from 0 to 2³¹ are kept in pages of 4,096
+/// Lead ids are the `leads` table's rowids, which SQLite hands out as 1, 2, 3, … A run notes
+/// something per lead for every touch it writes; hashing ids into a `Dictionary` for that cost
+/// a measurable share of the writing thread (docs/benchmarks.md, "Why the code is shaped so").
+/// Here ids from 0 to 2³¹ are kept in pages of 4,096
 /// consecutive ids, each made when a lead in it first gets a value: finding a lead is two
 /// array indexings, and a run touching a few scattered leads makes only their pages (a page
 /// index of at most 4 MB). Any other id (negative, or beyond 2³¹) goes to a dictionary.
