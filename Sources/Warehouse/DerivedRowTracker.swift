@@ -7,14 +7,14 @@ import ChannelKit
 final class DerivedRowTracker {
     /// The earliest touchpoint the run inserted for each lead, the first inserted on a tie: it
     /// replaces the lead's first touch if it is earlier.
-    private var earliestTouches = LeadTable<EarliestTouch>()
+    private var earliestTouches = LeadMap<EarliestTouch>()
     /// Plain values, the channel by its place in ``earliestChannels``: reading and replacing one
     /// for each of millions of touches retains and releases no string.
     private struct EarliestTouch { var at: Int64; var channel: Int32; var campaignID: Int64? }
     private var earliestChannels: [String] = []
     /// The earliest time the run saw each lead enter each milestone (``LeadFirsts/milestoneColumns``:
     /// lane `k` milestone `k`, `Int64.max` where none was seen).
-    private var earliestMilestones = LeadTable<SIMD8<Int64>>()
+    private var earliestMilestones = LeadMap<SIMD8<Int64>>()
     static let milestoneCount: Int = {
         let count = LeadFirsts.milestoneColumns.count
         precondition(count <= 8, "a lead's milestones are kept in a SIMD8")
@@ -23,7 +23,7 @@ final class DerivedRowTracker {
     /// Leads whose journey row the run may have changed, and which parts of it: new touches,
     /// new conversions, or only its lead columns (an earlier creation time, an opportunity or
     /// customer stage).
-    private var staleJourneys = LeadTable<LeadJourneys.Parts>()
+    private var staleJourneys = LeadMap<LeadJourneys.Parts>()
     /// Every touch the run inserted, for those journey rows — nil once there are more than
     /// ``keptTouchLimit``: the rows are then read back from `touches` above ``touchIDsBefore``.
     private var runTouches: RunTouches? = RunTouches()
@@ -82,7 +82,7 @@ final class DerivedRowTracker {
             try update.bind(touch.at, at: 4)
             try update.step()
         }
-        earliestTouches = LeadTable()
+        earliestTouches = LeadMap()
     }
 
     /// Each milestone of a lead becomes the earlier of what it was and what the run saw.
@@ -95,7 +95,7 @@ final class DerivedRowTracker {
             for i in 0..<Self.milestoneCount { try update.bind(times[i] == .max ? nil : times[i], at: Int32(i + 2)) }
             try update.step()
         }
-        earliestMilestones = LeadTable()
+        earliestMilestones = LeadMap()
     }
 
     /// The journey rows of the leads the run changed, packing again only the parts it changed:
@@ -107,6 +107,6 @@ final class DerivedRowTracker {
         let newTouches: NewTouches? = if let kept = runTouches.take() { .kept(kept) } else { touchIDsBefore.map { .above(id: $0) } }
         try LeadJourneys.rebuild(db, leads: staleJourneys, parts: parts, newTouches: newTouches)
         runTouches = RunTouches()
-        staleJourneys = LeadTable()
+        staleJourneys = LeadMap()
     }
 }

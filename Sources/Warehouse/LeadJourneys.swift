@@ -97,7 +97,7 @@ public enum LeadJourneys {
     /// every touch an import run inserted, all of them of leads in `leads`: as the run kept them
     /// while writing, or read back as the touches above the largest id before the run. Ids grow,
     /// so on equal times the packed touches stay first, as (`occurred_at`, `id`) order wants.
-    static func rebuild(_ db: Database, leads: LeadTable<Parts>?, parts: Parts = .all, newTouches: consuming NewTouches? = nil) throws {
+    static func rebuild(_ db: Database, leads: LeadMap<Parts>?, parts: Parts = .all, newTouches: consuming NewTouches? = nil) throws {
         precondition(leads == nil || !parts.contains(.touches) || newTouches != nil, "a partial rebuild of touches merges the new ones")
         let low = try db.scalarInt("SELECT min(id) FROM leads") ?? 0, high = try db.scalarInt("SELECT max(id) FROM leads") ?? 0
         // The leads of a partial rebuild: when they are at least an eighth of the ids, every row

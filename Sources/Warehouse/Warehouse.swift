@@ -140,6 +140,18 @@ public final class Warehouse {
         try db.scalarText("SELECT value FROM settings WHERE key = 'identifier_salt'") ?? ""
     }
 
+    /// Records what created the warehouse (`settings.created_by`), such as the demo, which
+    /// deletes only a file it created.
+    public func record(createdBy creator: String) throws {
+        try db.run("INSERT INTO settings (key, value) VALUES ('created_by', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    [.text(creator)])
+    }
+
+    /// What created the warehouse behind `db`, if recorded; read without opening it as a warehouse.
+    public static func creator(of db: Database) throws -> String? {
+        try db.scalarText("SELECT value FROM settings WHERE key = 'created_by'")
+    }
+
     /// Ids of the migrations applied so far, in order.
     public func appliedMigrations() throws -> [String] {
         var ids: [String] = []

@@ -33,8 +33,8 @@ extension LeadLedger {
             let dir = try Demo.dataDirectory(data)
             try Demo.removeDemoWarehouse(db)
             let w = try Warehouse(path: db, channels: ChannelRegistry.all)
-            try w.db.run("INSERT INTO settings (key, value) VALUES ('created_by', 'leadledger demo')")
-            let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+            try w.record(createdBy: Demo.creator)
+            let importer = try Importer(warehouse: w, channels: ChannelRegistry.all)
             let log = output.format == .table
             for step in try DatasetPlan.steps(in: dir, channels: ChannelRegistry.all) {
                 let result = try Import.importWithProgress(importer, source: step.source, path: step.path, format: nil, again: false)
@@ -64,12 +64,15 @@ extension LeadLedger {
             return parts.joined(separator: "/")
         }
 
+        /// What a demo warehouse records as its creator: only such a file is ever deleted.
+        static let creator = "leadledger demo"
+
         /// Deletes a previous demo warehouse; refuses to delete anything else.
         static func removeDemoWarehouse(_ path: String) throws {
             guard access(path, F_OK) == 0 else { return }
             let isDemo: Bool = {
-                guard let w = try? Database(path: path) else { return false }
-                return (try? w.scalarText("SELECT value FROM settings WHERE key = 'created_by'")) == "leadledger demo"
+                guard let db = try? Database(path: path) else { return false }
+                return (try? Warehouse.creator(of: db)) == Demo.creator
             }()
             guard isDemo else {
                 throw CommandError("\(path) exists and is not a demo warehouse; the demo will not overwrite it. Choose another --db")

@@ -54,7 +54,7 @@ extension LeadLedger {
         func run() throws {
             let w = try warehouse.open(creating: true)
             if let largeImportBytes { w.largeImportBytes = largeImportBytes }
-            let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+            let importer = try Importer(warehouse: w, channels: ChannelRegistry.all)
             var failed = false
             for file in files {
                 do {
@@ -75,7 +75,7 @@ extension LeadLedger {
         }
 
         /// Runs one import, showing progress on a terminal.
-        static func importWithProgress(_ importer: ImportRun, source: String, path: String, format: String?, again: Bool,
+        static func importWithProgress(_ importer: Importer, source: String, path: String, format: String?, again: Bool,
                                        decimalSeparator: DecimalSeparator? = nil, killAfterRows killAfter: Int? = nil) throws -> ImportResult {
             importer.progressInterval = killAfter ?? 50_000
             importer.progress = { rows in

@@ -13,7 +13,7 @@ import Warehouse
 
     init() throws {
         warehouse = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
-        let importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: warehouse, channels: ChannelRegistry.all)
         func load(_ source: String, _ text: String) throws {
             let r = try importer.importFile(source: source, path: dir.write("\(source).csv", text))
             precondition(r.rejects.isEmpty, "\(r.rejects)")
@@ -65,7 +65,7 @@ import Warehouse
     /// Touches at the same second count in the order they were imported, whatever order the
     /// touch index keeps them in (by kind, then channel).
     @Test func touchesAtTheSameSecondKeepImportOrder() throws {
-        let importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: warehouse, channels: ChannelRegistry.all)
         for (name, text) in [
             ("first.csv", "occurred_at,lead_id,utm_source,utm_medium,event\n2026-03-06T08:00:00Z,L4,facebook,paid_social,visit\n"),
             ("second.csv", "occurred_at,lead_id,utm_source,utm_medium,event\n2026-03-06T08:00:00Z,L4,newsletter,email,click\n"),
@@ -82,7 +82,7 @@ import Warehouse
     /// A touch at the very second of the conversion is part of its journey (the window ends at
     /// the conversion, inclusive); one a second later is not.
     @Test func aTouchAtTheConversionsSecondBelongsToItsJourney() throws {
-        let importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: warehouse, channels: ChannelRegistry.all)
         for (source, text) in [
             ("touches", "occurred_at,lead_id,utm_source,utm_medium,event\n2026-03-07T00:00:00Z,L4,newsletter,email,click\n2026-03-07T00:00:01Z,L4,facebook,paid_social,visit\n"),
             ("conversions", "lead_id,converted_at,revenue,currency\nL4,2026-03-07T00:00:00Z,10.00,USD\n"),
@@ -123,7 +123,7 @@ import Warehouse
         var rng = SplitMix(seed: UInt64(seed) &* 6_364_136_223)
         let dir = TemporaryDirectory()
         let warehouse = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
-        let importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: warehouse, channels: ChannelRegistry.all)
         let leads = (1...12).map { "L\($0)" }
         func time(_ day: UInt64) -> String { "2026-03-\(10 + day)T\(10 + rng.next() % 2):00:00Z" }
         var files = [("leads", "lead_id,created_at\n" + leads.map { "\($0),2026-03-0\(1 + rng.next() % 9)T00:00:00Z\n" }.joined())]

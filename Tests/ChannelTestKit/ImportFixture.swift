@@ -8,11 +8,11 @@ import Warehouse
 public struct ImportFixture {
     public let dir = TemporaryDirectory()
     public let warehouse: Warehouse
-    public let importer: ImportRun
+    public let importer: Importer
 
     public init(channels: [any ChannelPlugin]) throws {
         warehouse = try Warehouse(path: dir.file("w.sqlite"), channels: channels)
-        importer = try ImportRun(warehouse: warehouse, channels: channels)
+        importer = try Importer(warehouse: warehouse, channels: channels)
     }
 
     /// Rows in `table` (a constant table name).

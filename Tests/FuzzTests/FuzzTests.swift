@@ -46,7 +46,7 @@ import Warehouse
         var rng = SplitMix(seed: 23)
         let dir = TemporaryDirectory()
         let warehouse = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
-        let importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: warehouse, channels: ChannelRegistry.all)
         let sources = importer.sources
         for round in 0..<300 {
             let source = sources.randomElement(using: &rng)!
@@ -81,7 +81,7 @@ import Warehouse
         var rng = SplitMix(seed: 41)
         let dir = TemporaryDirectory()
         let source = try Warehouse(path: dir.file("s.sqlite"), channels: ChannelRegistry.all)
-        let importer = try ImportRun(warehouse: source, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: source, channels: ChannelRegistry.all)
         _ = try importer.importFile(source: "leads", path: dir.write("l.csv", "lead_id,created_at,country\nA,2026-01-01T00:00:00Z,VN\nB,2026-01-02T00:00:00Z,SG\n"))
         _ = try importer.importFile(source: "conversions", path: dir.write("c.csv", "lead_id,converted_at,revenue,currency\nA,2026-01-05T00:00:00Z,10.00,USD\n"))
         var options = SnapshotOptions()

@@ -15,7 +15,7 @@ struct HandWorkedCase {
 
     init() throws {
         warehouse = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
-        let importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: warehouse, channels: ChannelRegistry.all)
         func load(_ source: String, _ name: String, _ text: String) throws {
             let r = try importer.importFile(source: source, path: dir.write(name, text))
             precondition(r.rejects.isEmpty, "\(r.rejects)")
@@ -114,7 +114,7 @@ struct HandWorkedCase {
 
     @Test func refusesToAddDifferentCurrencies() throws {
         let c = try HandWorkedCase()
-        let importer = try ImportRun(warehouse: c.warehouse, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: c.warehouse, channels: ChannelRegistry.all)
         _ = try importer.importFile(source: "social", path: c.dir.write("eur.csv", "Day,Campaign name,Amount spent (EUR),Impressions\n2026-01-08,Euro,10.00,100\n"))
         #expect(throws: ReportError.mixedCurrencies(["EUR", "USD"])) { try ChannelReport.compute(c.warehouse) }
         // A period with only one currency still works.
@@ -129,7 +129,7 @@ struct HandWorkedCase {
     @Test func demoDataAgreesWithPlainSQL() throws {
         let dir = TemporaryDirectory()
         let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
-        let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: w, channels: ChannelRegistry.all)
         let plan = try DatasetPlan.steps(in: packageRoot() + "/datasets/demo", channels: ChannelRegistry.all)
         #expect(plan.count == 17)
         for step in plan { _ = try importer.importFile(source: step.source, path: step.path) }
@@ -226,7 +226,7 @@ extension ChannelMetricsReport.Row {
     @Test func searchPositionIsWeightedByImpressionsAndBreakdownsStayOutOfTotals() throws {
         let dir = TemporaryDirectory()
         let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
-        let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: w, channels: ChannelRegistry.all)
         _ = try importer.importFile(source: "seo", path: dir.write("dates.csv", """
             Date,Clicks,Impressions,CTR,Position
             2026-01-05,10,100,10%,10
@@ -258,7 +258,7 @@ extension ChannelMetricsReport.Row {
     @Test func showRateAndCostPerAttendeeByEvent() throws {
         let dir = TemporaryDirectory()
         let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
-        let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: w, channels: ChannelRegistry.all)
         _ = try importer.importFile(source: "events", path: dir.write("events.csv", """
             event_id,event_name,kind,start_date,end_date,cost_item,cost_amount,currency
             E1,Expo,trade_show,2026-01-20,2026-01-21,Booth,900.00,USD
@@ -287,7 +287,7 @@ extension ChannelMetricsReport.Row {
 @Suite struct InMemoryWarehouseReportTests {
     @Test func anInMemoryWarehouseReportsItsCustomers() throws {
         let w = try Warehouse(path: ":memory:", channels: ChannelRegistry.all)
-        let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: w, channels: ChannelRegistry.all)
         let dir = TemporaryDirectory()
         for (source, text) in [
             ("leads", "lead_id,created_at\nL1,2026-01-05T09:00:00Z\nL2,2026-01-06T09:00:00Z\n"),

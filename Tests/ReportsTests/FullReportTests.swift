@@ -42,7 +42,7 @@ struct StagedCase {
 
     init() throws {
         base = try HandWorkedCase()
-        let importer = try ImportRun(warehouse: base.warehouse, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: base.warehouse, channels: ChannelRegistry.all)
         let r = try importer.importFile(source: "stages", path: base.dir.write("stages.csv", """
             lead_id,stage,changed_at
             L1,mql,2026-01-07T09:00:00Z
@@ -132,7 +132,7 @@ struct StagedCase {
 
     @Test func moneyInOtherCurrenciesNeedsRates() throws {
         let c = try StagedCase()
-        let importer = try ImportRun(warehouse: c.warehouse, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: c.warehouse, channels: ChannelRegistry.all)
         _ = try importer.importFile(source: "social", path: c.base.dir.write("vnd.csv", "Day,Campaign name,Amount spent (VND),Impressions\n2026-01-06,Zalo ads,2500000,100\n"))
         #expect(throws: ReportError.mixedCurrencies(["USD", "VND"])) { try AcquisitionReport.compute(c.warehouse, ReportOptions()) }
         var options = ReportOptions()
@@ -149,7 +149,7 @@ struct StagedCase {
         let c = try StagedCase()
         // A conversion recorded before the lead's first touch still counts under that channel,
         // with 0 days to convert when it also precedes the lead's creation.
-        let importer = try ImportRun(warehouse: c.warehouse, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: c.warehouse, channels: ChannelRegistry.all)
         _ = try importer.importFile(source: "leads", path: c.base.dir.write("l8.csv", "lead_id,created_at\nL8,2026-01-09T00:00:00Z\n"))
         _ = try importer.importFile(source: "touches", path: c.base.dir.write("t8.csv", "occurred_at,lead_id,event\n2026-01-12T00:00:00Z,L8,visit\n"))
         _ = try importer.importFile(source: "conversions", path: c.base.dir.write("c8.csv", "lead_id,converted_at,revenue,currency\nL8,2026-01-08T00:00:00Z,5.00,USD\n"))
@@ -190,7 +190,7 @@ struct StagedCase {
     @Test func anOpportunityAfterTheConversionIsLeftOutOfOpportunityToCustomerDays() throws {
         let dir = TemporaryDirectory()
         let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
-        let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: w, channels: ChannelRegistry.all)
         for (source, text) in [
             ("leads", "lead_id,created_at\nEARLY,2026-01-01T00:00:00Z\nLATE,2026-01-01T00:00:00Z\nAGAIN,2026-01-01T00:00:00Z\n"),
             // EARLY: opportunity 5 Jan, bought 9 Jan (4 days). LATE: bought 10 Jan, opportunity recorded
@@ -209,7 +209,7 @@ struct StagedCase {
     @Test func velocityKeepsEmptyMonthsAndFiltersByTheQualifyingDay() throws {
         let dir = TemporaryDirectory()
         let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
-        let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: w, channels: ChannelRegistry.all)
         for (source, text) in [
             ("leads", "lead_id,created_at\nA,2025-12-20T00:00:00Z\nB,2026-01-01T00:00:00Z\nC,2026-01-02T00:00:00Z\nD,2026-01-03T00:00:00Z\n"),
             // Qualified: A and B in January, none in February, C and D in March.
@@ -229,7 +229,7 @@ struct StagedCase {
     @Test func cohortsAreCumulativeAndOnlyForCompleteMonths() throws {
         let dir = TemporaryDirectory()
         let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
-        let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: w, channels: ChannelRegistry.all)
         _ = try importer.importFile(source: "leads", path: dir.write("l.csv", """
             lead_id,created_at
             A,2026-01-10T00:00:00Z
@@ -254,7 +254,7 @@ struct StagedCase {
 
     @Test func velocityIsMonthOverMonthGrowthOfQualifiedLeads() throws {
         let c = try StagedCase()
-        let importer = try ImportRun(warehouse: c.warehouse, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: c.warehouse, channels: ChannelRegistry.all)
         _ = try importer.importFile(source: "stages", path: c.base.dir.write("feb.csv", """
             lead_id,stage,changed_at
             L3,mql,2026-02-01T00:00:00Z

@@ -67,7 +67,7 @@ import Warehouse
     ]
 
     func importFiles(_ files: [(source: String, name: String, text: String)], into w: Warehouse, dir: TemporaryDirectory) throws {
-        let importer = try ImportRun(warehouse: w, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: w, channels: ChannelRegistry.all)
         for file in files {
             let result = try importer.importFile(source: file.source, path: dir.write(file.name, file.text + "\n"))
             #expect(result.counts.rejected == 0, "\(file.name): \(result.rejects)")

@@ -19,7 +19,7 @@ final class DemoWarehouse: @unchecked Sendable {
     init() throws {
         path = dir.file("demo.sqlite")
         warehouse = try Warehouse(path: path, channels: ChannelRegistry.all)
-        let importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: warehouse, channels: ChannelRegistry.all)
         for step in try DatasetPlan.steps(in: packageRoot() + "/datasets/demo", channels: ChannelRegistry.all) {
             _ = try importer.importFile(source: step.source, path: step.path)
         }

@@ -11,12 +11,12 @@ import Warehouse
 struct Fixture {
     let dir = TemporaryDirectory()
     let warehouse: Warehouse
-    let importer: ImportRun
+    let importer: Importer
     var n = 0
 
     init() throws {
         warehouse = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
-        importer = try ImportRun(warehouse: warehouse, channels: ChannelRegistry.all)
+        importer = try Importer(warehouse: warehouse, channels: ChannelRegistry.all)
     }
 
     mutating func load(_ source: String, _ text: String) throws {

@@ -1,6 +1,6 @@
 /// # Ingest — streaming CSV import into the warehouse
 ///
-/// `leadledger import <source> FILE` ends up here. An ``ImportRun`` reads one file with the
+/// `leadledger import <source> FILE` ends up here. An ``Importer`` reads one file with the
 /// byte-level ``CSVReader`` (1 MiB at a time: memory does not grow with the file), finds its
 /// format by the header row, hands each row to the format's parser (a channel plugin's or a
 /// core one), and hands the records to the warehouse's `ImportSink` — all in **one
@@ -60,7 +60,7 @@ public struct Reject: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Imports files into one warehouse.
-public final class ImportRun {
+public final class Importer {
     public let warehouse: Warehouse
     public let sources: [ImportSource]
     let classifier: TouchClassifier

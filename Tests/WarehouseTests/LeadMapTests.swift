@@ -3,9 +3,9 @@ import ChannelKit
 import TestSupport
 @testable import Warehouse
 
-@Suite struct LeadTableTests {
+@Suite struct LeadMapTests {
     @Test func keepsValuesByLeadAndListsThemInIdOrder() {
-        var table = LeadTable<String>()
+        var table = LeadMap<String>()
         #expect(table.isEmpty)
         table[42] = "b"
         table[7] = "a"
@@ -29,7 +29,7 @@ import TestSupport
     /// negative — holds the same values, count and order after every step.
     @Test(arguments: 0..<20) func behavesAsADictionary(seed: Int) {
         var rng = SplitMix(seed: UInt64(seed))
-        var table = LeadTable<Int>()
+        var table = LeadMap<Int>()
         var model: [Int64: Int] = [:]
         for step in 0..<3_000 {
             let lead: Int64 = switch Int.random(in: 0..<10, using: &rng) {

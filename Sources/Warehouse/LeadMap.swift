@@ -9,12 +9,12 @@
 /// index of at most 4 MB). Any other id (negative, or beyond 2³¹) goes to a dictionary.
 ///
 /// ```swift
-/// var firsts = LeadTable<Int64>()
+/// var firsts = LeadMap<Int64>()
 /// firsts[42] = 1_700_000_000
 /// firsts.update(7, default: .max) { $0 = min($0, 1_600_000_000) }
 /// firsts.forEach { lead, at in … }   // lead 7, then lead 42
 /// ```
-struct LeadTable<Value> {
+struct LeadMap<Value> {
     /// Ids `0..<pagedLimit` are kept in pages of `pageSize` consecutive ids, made on first use.
     private static var pageShift: Int64 { 12 }
     private static var pageSize: Int { 1 << pageShift }

@@ -23,7 +23,7 @@ let leadsCSV = """
 
     """
 
-@Suite struct ImportRunTests {
+@Suite struct ImporterTests {
     @Test func badRowsGoToRejectsWithLineAndColumnWhileGoodRowsLand() throws {
         let f = try Fixture()
         let result = try f.importText("leads", "leads.csv", leadsCSV)
