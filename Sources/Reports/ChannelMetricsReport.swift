@@ -23,6 +23,22 @@ public enum ChannelMetricsReport {
             case .breakdown(let dimension): return dimension
             }
         }
+
+        /// The group of a touch at `at` seconds with this campaign name, as the SQL groups of the
+        /// other metrics label theirs (day `YYYY-MM-DD`, the Monday of the week, `YYYY-MM`, the
+        /// campaign); nil for a breakdown, which touches do not have.
+        var touchLabel: (@Sendable (Int64, String) -> String)? {
+            @Sendable func day(_ at: Int64) -> Int64 { at >= 0 ? at / 86_400 : (at - 86_399) / 86_400 }
+            @Sendable func text(_ day: Int64) -> String { Timestamp(secondsSinceEpoch: day * 86_400).day.description }
+            switch self {
+            case .day: return { at, _ in text(day(at)) }
+            // 1970-01-01 was a Thursday: the Monday on or before day n is n − ((n + 3) mod 7).
+            case .week: return { at, _ in let n = day(at); return text(n - (((n + 3) % 7) + 7) % 7) }
+            case .month: return { at, _ in String(text(day(at)).prefix(7)) }
+            case .campaign: return { _, name in name }
+            case .breakdown: return nil
+            }
+        }
     }
 
     public struct Row: Sendable, Equatable {
@@ -38,6 +54,56 @@ public enum ChannelMetricsReport {
         public let metrics: [MetricDefinition]
         public let currency: Currency?
         public let rows: [Row]
+    }
+
+    /// Leads with a touch of `kinds` on `channel` in the period, per group, counted once per group.
+    static func leadsTouched(_ warehouse: Warehouse, channel: String, kinds: Set<TouchKind>, period: ReportPeriod,
+                             grouping: Grouping) throws -> [String: Double] {
+        try leadsTouched(warehouse, channel: channel, kindSets: [kinds], period: period, grouping: grouping)[0]
+    }
+
+    /// ``leadsTouched(_:channel:kinds:period:grouping:)`` for several sets of kinds at once (a
+    /// channel's touch metrics), in one pass over the packed journeys, in two halves of the
+    /// leads on two connections: the touch store has no index by channel, and a pass over the
+    /// journeys (tens of bytes a lead) is cheaper than a scan of the touches.
+    static func leadsTouched(_ warehouse: Warehouse, channel: String, kindSets: [Set<TouchKind>], period: ReportPeriod,
+                             grouping: Grouping) throws -> [[String: Double]] {
+        guard let label = grouping.touchLabel, !kindSets.isEmpty else { return kindSets.map { _ in [:] } }
+        var campaignNames: [Int64: String] = [:]
+        if case .campaign = grouping {
+            try warehouse.db.query("SELECT id, name FROM campaigns WHERE channel_id = ?", [.text(channel)]) { campaignNames[$0.int(0)] = $0.text(1) }
+        }
+        // Per kind code, which sets want it (a bit each).
+        let wanted = LeadJourneys.kinds.map { kind in kindSets.indices.reduce(UInt64(0)) { $0 | (kindSets[$1].contains(kind) ? 1 << UInt64($1) : 0) } }
+        precondition(kindSets.count <= 64, "at most 64 touch metrics a channel")
+        let channelBytes = Array(channel.utf8)
+        let (start, end) = (period.startSeconds, period.endSeconds)
+        let names = campaignNames
+        @Sendable func count(_ db: Database, _ leads: Range<Int64>) throws -> [[String: Double]] {
+            var counts = kindSets.map { _ in [String: Double]() }
+            var seen: [(group: String, sets: UInt64)] = []
+            try LeadJourneys.read(db, leads: leads) { row in
+                var touches = row.touches
+                seen.removeAll(keepingCapacity: true)
+                while touches.next() {
+                    let sets = wanted[touches.kind]
+                    guard sets != 0, touches.at >= start, touches.at < end, Bytes.equal(touches.channel, channelBytes) else { continue }
+                    let group = label(touches.at, touches.campaignID.map { names[$0] ?? "(none)" } ?? "(none)")
+                    if let i = seen.firstIndex(where: { $0.group == group }) { seen[i].sets |= sets } else { seen.append((group, sets)) }
+                }
+                for (group, sets) in seen {
+                    for k in kindSets.indices where sets & (1 << UInt64(k)) != 0 { counts[k][group, default: 0] += 1 }
+                }
+            }
+            return counts
+        }
+        let low = try warehouse.db.scalarInt("SELECT min(lead_id) FROM lead_journeys") ?? 0
+        let high = try warehouse.db.scalarInt("SELECT max(lead_id) FROM lead_journeys") ?? 0
+        let split = low + (high - low) / 2 + 1
+        let upper = ParallelRead(warehouse.db) { db in try count(db, split..<Int64.max) }
+        var counts = try count(warehouse.db, Int64.min..<split)
+        for (k, more) in try upper.wait().enumerated() { counts[k].merge(more, uniquingKeysWith: +) }
+        return counts
     }
 
     public static func compute(_ warehouse: Warehouse, channel: any ChannelPlugin, period: ReportPeriod = ReportPeriod(),
@@ -83,6 +149,11 @@ public enum ChannelMetricsReport {
         guard currencies.count <= 1 else { throw ReportError.mixedCurrencies(currencies.sorted()) }
 
         var values: [String: [String: Double]] = [:]  // metric → group → value
+        // The channel's metrics counted from touches, all in one pass.
+        let touchMetrics = channel.metrics.compactMap { m -> (String, Set<TouchKind>)? in
+            if case .leadsTouched(let kinds) = m.aggregation { (m.id, Set(kinds)) } else { nil }
+        }
+        let touched = try leadsTouched(warehouse, channel: id, kindSets: touchMetrics.map(\.1), period: period, grouping: grouping)
         for metric in channel.metrics {
             var byGroup: [String: Double] = [:]
             switch metric.aggregation {
@@ -103,16 +174,8 @@ public enum ChannelMetricsReport {
                     WHERE v.channel_id = ?1 AND v.day BETWEEN ?2 AND ?3 AND \(detailFilter("v")) AND v.metric = ?6
                     GROUP BY g
                     """, arguments) { s in if !s.isNull(1) { byGroup[s.text(0) ?? ""] = s.double(1) } }
-            case .leadsTouched(let kinds):
-                guard let g = group("date(occurred_at, 'unixepoch')") else { break }
-                let list = kinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")  // enum raw values, never user text
-                // The days' range of the touch store's key (time first), by channel and kind code.
-                try db.query("""
-                    SELECT \(g) AS g, count(DISTINCT lead_id) FROM touches
-                    WHERE occurred_at >= unixepoch(?2) AND occurred_at < coalesce(unixepoch(?3, '+1 day'), 9223372036854775807)
-                      AND channel_code = (SELECT code FROM channel_codes WHERE channel_id = ?1)
-                      AND kind_code IN (SELECT code FROM touch_kinds WHERE name IN (\(list))) GROUP BY g
-                    """, days) { byGroup[$0.text(0) ?? ""] = Double($0.int(1)) }
+            case .leadsTouched:
+                byGroup = touched[touchMetrics.firstIndex { $0.0 == metric.id }!]
             case .ratio, .costPer:
                 break
             }

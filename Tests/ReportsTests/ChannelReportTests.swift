@@ -303,3 +303,42 @@ extension ChannelMetricsReport.Row {
         #expect(report.total.leads == 2 && report.total.customers == 1)
     }
 }
+
+/// Second route for the channel metrics counted from touches (`leadsTouched`: leads with a touch
+/// of some kinds on the channel, once per group): plain SQL over the `touchpoints` view, for
+/// every plugin metric of that kind and every grouping, on the demo data.
+@Suite struct LeadsTouchedAgainstPlainSQL {
+    @Test func everyTouchMetricAgreesWithPlainSQL() throws {
+        let dir = TemporaryDirectory()
+        let w = try Warehouse(path: dir.file("w.sqlite"), channels: ChannelRegistry.all)
+        let importer = try Importer(warehouse: w, channels: ChannelRegistry.all)
+        for step in try DatasetPlan.steps(in: packageRoot() + "/datasets/demo", channels: ChannelRegistry.all) {
+            _ = try importer.importFile(source: step.source, path: step.path)
+        }
+        let groups: [(ChannelMetricsReport.Grouping, String)] = [
+            (.day, "date(t.occurred_at, 'unixepoch')"), (.week, "date(t.occurred_at, 'unixepoch', '-6 days', 'weekday 1')"),
+            (.month, "strftime('%Y-%m', t.occurred_at, 'unixepoch')"), (.campaign, "coalesce(c.name, '(none)')"),
+        ]
+        var checked = 0
+        for channel in ChannelRegistry.all {
+            for metric in channel.metrics {
+                guard case .leadsTouched(let kinds) = metric.aggregation else { continue }
+                for (grouping, sql) in groups {
+                    for period in [ReportPeriod(), ReportPeriod(from: Day(year: 2026, month: 2, day: 1), to: Day(year: 2026, month: 2, day: 20))] {
+                        var expected: [String: Double] = [:]
+                        let kindList = kinds.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+                        try w.db.query("""
+                            SELECT \(sql), count(DISTINCT t.lead_id) FROM touchpoints t LEFT JOIN campaigns c ON c.id = t.campaign_id
+                            WHERE t.channel_id = ?1 AND t.kind IN (\(kindList)) AND t.occurred_at >= ?2 AND t.occurred_at < ?3 GROUP BY 1
+                            """, [.text(channel.id), .integer(period.startSeconds), .integer(period.endSeconds)]) { expected[$0.text(0) ?? ""] = Double($0.int(1)) }
+                        let got = try ChannelMetricsReport.leadsTouched(w, channel: channel.id, kinds: Set(kinds), period: period, grouping: grouping)
+                        #expect(got == expected, "\(channel.id) \(metric.id) by \(grouping)")
+                        #expect(!expected.isEmpty || period.from != nil, "\(channel.id) \(metric.id): the demo has such touches")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked >= 16)
+    }
+}
