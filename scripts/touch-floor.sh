@@ -14,13 +14,15 @@
 # switches off for its run). The time is that insert and its commit.
 #
 # Shapes, widest first:
-#   as stored      the warehouse's touchpoints: text channel and kind, the five raw fields
+#   as stored      the warehouse's touchpoints up to core.13: text channel and kind, the five raw fields
 #                  (UTM tags, referrer, landing page) in the row, natural key, channel index
 #   fields apart   the same, with the raw fields in a table of their own keyed by the touch's id
 #   no raw fields  the same without the raw fields at all
 #   integers       channel and kind as small integers, no raw fields; natural key, channel index
 #   narrowest      integers, WITHOUT ROWID keyed by the natural key: the least that still keeps
 #                  "importing overlapping files never double-counts" in SQLite
+#   the store      the touch store since core.14: narrowest, plus the import order, the raw tags as
+#                  dictionary ids and the click ids
 #   no uniqueness  integers, no index at all (a bare append: a lower bound, not a design)
 #
 # It measures; it asserts nothing. The brief's bar is 1,000,000 touch rows per second for the
@@ -46,10 +48,23 @@ INSERT INTO channel_codes SELECT id, row_number() OVER (ORDER BY id) FROM w.chan
 CREATE TABLE kind_codes (name TEXT PRIMARY KEY, code INTEGER) WITHOUT ROWID;
 INSERT INTO kind_codes SELECT kind, row_number() OVER (ORDER BY kind) FROM (SELECT DISTINCT kind FROM w.touchpoints);
 CREATE TEMP VIEW coded AS SELECT t.id AS touch, t.import_run_id AS run, t.lead_id, t.occurred_at, t.channel_id, c.code AS channel,
-    t.campaign_id, t.kind, k.code AS kind_code, t.utm_source, t.utm_medium, t.utm_campaign, t.referrer, t.landing_page
-    FROM w.touchpoints t JOIN channel_codes c ON c.name = t.channel_id JOIN kind_codes k ON k.name = t.kind;
+    t.campaign_id, t.kind, k.code AS kind_code, t.utm_source, t.utm_medium, t.utm_campaign, t.referrer, t.landing_page,
+    t.click_ids FROM w.touchpoints t JOIN channel_codes c ON c.name = t.channel_id JOIN kind_codes k ON k.name = t.kind;
 CREATE TABLE staged AS SELECT * FROM coded WHERE run = $run ORDER BY touch;
 CREATE TABLE earlier AS SELECT * FROM coded WHERE run < $run ORDER BY touch;
+-- The raw tags' dictionary ids, looked up beforehand as the import's cache does.
+CREATE TABLE tags (id INTEGER PRIMARY KEY, value TEXT UNIQUE);
+INSERT OR IGNORE INTO tags (value) SELECT utm_source FROM coded UNION SELECT utm_medium FROM coded UNION SELECT utm_campaign FROM coded
+    UNION SELECT referrer FROM coded UNION SELECT landing_page FROM coded;
+CREATE TEMP VIEW tagged AS SELECT x.*, (SELECT id FROM tags WHERE value = x.utm_source) AS s_tag, (SELECT id FROM tags WHERE value = x.utm_medium) AS m_tag,
+    (SELECT id FROM tags WHERE value = x.utm_campaign) AS c_tag, (SELECT id FROM tags WHERE value = x.referrer) AS r_tag,
+    (SELECT id FROM tags WHERE value = x.landing_page) AS p_tag FROM staged x;
+CREATE TABLE staged_tagged AS SELECT * FROM tagged ORDER BY rowid;
+DROP VIEW tagged;
+CREATE TEMP VIEW tagged AS SELECT x.*, (SELECT id FROM tags WHERE value = x.utm_source) AS s_tag, (SELECT id FROM tags WHERE value = x.utm_medium) AS m_tag,
+    (SELECT id FROM tags WHERE value = x.utm_campaign) AS c_tag, (SELECT id FROM tags WHERE value = x.referrer) AS r_tag,
+    (SELECT id FROM tags WHERE value = x.landing_page) AS p_tag FROM earlier x;
+CREATE TABLE earlier_tagged AS SELECT * FROM tagged ORDER BY rowid;
 SQL
 rows=$(sqlite3 "$stage" "SELECT count(*) FROM staged")
 earlier=$(sqlite3 "$stage" "SELECT count(*) FROM earlier")
@@ -96,5 +111,13 @@ shape "integers" "CREATE TABLE t (id INTEGER PRIMARY KEY, lead_id INTEGER NOT NU
 shape "narrowest" "CREATE TABLE t (occurred_at INTEGER NOT NULL, lead_id INTEGER NOT NULL, kind INTEGER NOT NULL,
     channel INTEGER NOT NULL, campaign_id INTEGER, PRIMARY KEY (occurred_at, lead_id, kind, channel)) STRICT, WITHOUT ROWID;" \
   "$(into t "$ints" "$picked")"
+# The touch store as core.14 has it: the narrowest shape plus the id, the five raw tags as
+# dictionary ids (looked up beforehand) and the click ids.
+store_insert="INSERT INTO t SELECT occurred_at, lead_id, kind_code, channel, touch, campaign_id, s_tag, m_tag, c_tag, r_tag, p_tag,
+    click_ids, 1 FROM ROWS_tagged ORDER BY rowid;"
+shape "the store" "CREATE TABLE t (occurred_at INTEGER NOT NULL, lead_id INTEGER NOT NULL, kind_code INTEGER NOT NULL,
+    channel_code INTEGER NOT NULL, id INTEGER NOT NULL, campaign_id INTEGER, utm_source_tag INTEGER, utm_medium_tag INTEGER,
+    utm_campaign_tag INTEGER, referrer_tag INTEGER, landing_page_tag INTEGER, click_ids TEXT, import_run_id INTEGER NOT NULL,
+    PRIMARY KEY (occurred_at, lead_id, kind_code, channel_code)) STRICT, WITHOUT ROWID;" "$store_insert"
 shape "no uniqueness" "CREATE TABLE t (lead_id INTEGER NOT NULL, occurred_at INTEGER NOT NULL, channel INTEGER NOT NULL,
     campaign_id INTEGER, kind INTEGER NOT NULL) STRICT;" "$(into t "$ints" "$picked")"
