@@ -331,9 +331,11 @@ public final class Importer {
         let leadID = try requireLead(touch.leadKey, known: prepared.leadID, row: row, sink: sink)
         let channel = prepared.channel ?? classifier.channel(for: touch.raw)
         let campaign = try touch.utmCampaign.flatMap { try sink.campaigns.id(channel: channel, campaign: CampaignRef(name: $0)) }
+        // Split here, not on the parsing side: that thread is the busier one (docs/benchmarks.md).
+        let page = touch.landingPage.map(ClickIDs.split)
         return TouchRow(leadID: leadID, at: touch.at, channel: channel, campaignID: campaign, kind: touch.kind,
                         utmSource: touch.utmSource, utmMedium: touch.utmMedium, utmCampaign: touch.utmCampaign,
-                        referrer: touch.referrer, landingPage: touch.landingPage)
+                        referrer: touch.referrer, page: page?.page, clickIDs: page?.clickIDs)
     }
 
     /// The reject reason for a value the warehouse refused (a CHECK or NOT NULL constraint).

@@ -102,17 +102,17 @@ struct SnapshotMerge {
     }
 
     /// A snapshot's touch (columns of ``SnapshotTables``' `touchpoints`) as the touch writer takes
-    /// it, with `lead` and `campaign` as the warehouse knows them; its landing page whole again
-    /// (the writer takes the click ids out as it stores it).
+    /// it, with `lead` and `campaign` as the warehouse knows them.
     static func touchRow(_ v: [SQLValue], lead: Int64?, campaign: Int64?, id: Int64? = nil) throws(SnapshotError) -> TouchRow {
         let table = "touchpoints"
         guard let lead else { throw SnapshotError.corrupt(table: table, reason: "a touch has no lead") }
         guard let at = v[2].integerValue, let channel = v[3].textValue else { throw SnapshotError.corrupt(table: table, reason: "a touch lacks its time or channel") }
         guard let kind = v[5].textValue.flatMap(TouchKind.init(rawValue:)) else { throw SnapshotError.corrupt(table: table, reason: "a touch has an unknown kind") }
-        let page = v[10].textValue.map { ClickIDs.join(page: $0, clickIDs: v[12].textValue) }
+        // A format-1 snapshot's landing page still holds its click ids (and has no `click_ids`): split it.
+        let page = v[12] == .null ? v[10].textValue.map(ClickIDs.split) : v[10].textValue.map { ($0, v[12].textValue) }
         return TouchRow(leadID: lead, at: Timestamp(secondsSinceEpoch: at), channel: channel, campaignID: campaign, kind: kind,
                         utmSource: v[6].textValue, utmMedium: v[7].textValue, utmCampaign: v[8].textValue, referrer: v[9].textValue,
-                        landingPage: page, id: id)
+                        page: page?.0, clickIDs: page?.1, id: id)
     }
 
     // The snapshot reader has checked each value against its column's type; what is left to

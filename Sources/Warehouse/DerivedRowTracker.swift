@@ -8,10 +8,10 @@ final class DerivedRowTracker {
     /// The earliest touchpoint the run inserted for each lead, the first inserted on a tie: it
     /// replaces the lead's first touch if it is earlier.
     private var earliestTouches = LeadMap<EarliestTouch>()
-    /// Plain values, the channel by its place in ``earliestChannels``: reading and replacing one
-    /// for each of millions of touches retains and releases no string.
-    private struct EarliestTouch { var at: Int64; var channel: Int32; var campaignID: Int64? }
-    private var earliestChannels: [String] = []
+    /// Plain values, the channel by its code (``channelNames``): reading and replacing one for
+    /// each of millions of touches retains and releases no string.
+    private struct EarliestTouch { var at: Int64; var channel: Int64; var campaignID: Int64? }
+    private var channelNames: [Int64: String] = [:]
     /// The earliest time the run saw each lead enter each milestone (``LeadFirsts/milestoneColumns``:
     /// lane `k` milestone `k`, `Int64.max` where none was seen).
     private var earliestMilestones = LeadMap<SIMD8<Int64>>()
@@ -38,17 +38,16 @@ final class DerivedRowTracker {
     }
 
     /// An inserted touch: its lead's journey is stale, and it may be the lead's new first touch.
-    func noteInserted(_ touch: TouchRow, id: Int64) {
+    /// `channelCode` is the touch's channel's code in `channel_codes`.
+    func noteInserted(_ touch: TouchRow, id: Int64, channelCode: Int64) {
         noteStaleJourney(of: touch.leadID, parts: .touches)
-        runTouches?.append(lead: touch.leadID, at: touch.at.secondsSinceEpoch, kind: touch.kind, channel: touch.channel, campaignID: touch.campaignID, id: id)
+        if channelNames[channelCode] == nil { channelNames[channelCode] = touch.channel }
+        runTouches?.append(lead: touch.leadID, at: touch.at.secondsSinceEpoch, kind: touch.kind, channelCode: channelCode, channel: touch.channel,
+                           campaignID: touch.campaignID, id: id)
         if let kept = runTouches?.count, kept > keptTouchLimit { runTouches = nil }
         let seconds = touch.at.secondsSinceEpoch
         if let known = earliestTouches[touch.leadID], known.at <= seconds { return }
-        let channel = earliestChannels.firstIndex(of: touch.channel) ?? {
-            earliestChannels.append(touch.channel)
-            return earliestChannels.count - 1
-        }()
-        earliestTouches[touch.leadID] = EarliestTouch(at: seconds, channel: Int32(channel), campaignID: touch.campaignID)
+        earliestTouches[touch.leadID] = EarliestTouch(at: seconds, channel: channelCode, campaignID: touch.campaignID)
     }
 
     /// `lead`'s journey row needs `parts` packed again (none: only its lead columns).
@@ -77,7 +76,7 @@ final class DerivedRowTracker {
         try earliestTouches.forEach { lead, touch in
             update.reset()
             try update.bind(lead, at: 1)
-            try update.bind(earliestChannels[Int(touch.channel)], at: 2)
+            try update.bind(channelNames[touch.channel], at: 2)
             try update.bind(touch.campaignID, at: 3)
             try update.bind(touch.at, at: 4)
             try update.step()

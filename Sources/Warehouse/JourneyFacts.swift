@@ -17,12 +17,24 @@ struct RunTouches {
     private var blocks: [[LeadFact]] = []
     /// Channel ids by their code in the facts (``LeadFact/code``).
     private(set) var channels: [[UInt8]] = []
+    /// Those codes by the channel's code in the store.
+    private var codesByStoreCode: [UInt16?] = []
     private static let blockSize = 1 << 16
     private(set) var count = 0
 
-    mutating func append(lead: Int64, at: Int64, kind: TouchKind, channel: String, campaignID: Int64?, id: Int64) {
-        var channel = channel
-        let code = channel.withUTF8 { LeadJourneys.code($0, in: &channels) }
+    /// `channelCode` (the store's) finds the channel's code here without comparing its name.
+    mutating func append(lead: Int64, at: Int64, kind: TouchKind, channelCode: Int64, channel: String, campaignID: Int64?, id: Int64) {
+        let code: UInt16
+        if channelCode >= 0, channelCode < Int64(codesByStoreCode.count), let known = codesByStoreCode[Int(channelCode)] {
+            code = known
+        } else {
+            var channel = channel
+            code = channel.withUTF8 { LeadJourneys.code($0, in: &channels) }
+            if channelCode >= 0, channelCode < 4_096 {
+                if Int(channelCode) >= codesByStoreCode.count { codesByStoreCode += Array(repeating: nil, count: Int(channelCode) + 1 - codesByStoreCode.count) }
+                codesByStoreCode[Int(channelCode)] = code
+            }
+        }
         if blocks.isEmpty || blocks[blocks.count - 1].count == Self.blockSize {
             blocks.append([])
             blocks[blocks.count - 1].reserveCapacity(Self.blockSize)

@@ -7,17 +7,29 @@ public struct TouchRow: Sendable, Equatable {
     public var channel: String
     public var campaignID: Int64?
     public var kind: TouchKind
-    /// The raw web-touch fields as the export had them (nil for a channel's own touches).
+    /// The raw web-touch fields as the export had them (nil for a channel's own touches), the
+    /// landing page without its click identifiers, which are in ``clickIDs`` (``ClickIDs``).
     public var utmSource: String?, utmMedium: String?, utmCampaign: String?, referrer: String?, landingPage: String?
+    public var clickIDs: String?
     /// The touch's id when it has one already (a snapshot being restored); nil: the next.
     public var id: Int64?
 
+    /// A touch whose landing page is given whole: its click identifiers are taken out here.
     public init(leadID: Int64, at: Timestamp, channel: String, campaignID: Int64?, kind: TouchKind,
                 utmSource: String? = nil, utmMedium: String? = nil, utmCampaign: String? = nil, referrer: String? = nil, landingPage: String? = nil,
                 id: Int64? = nil) {
+        let split = landingPage.map(ClickIDs.split)
+        self.init(leadID: leadID, at: at, channel: channel, campaignID: campaignID, kind: kind, utmSource: utmSource, utmMedium: utmMedium,
+                  utmCampaign: utmCampaign, referrer: referrer, page: split?.page, clickIDs: split?.clickIDs, id: id)
+    }
+
+    /// A touch whose landing page was split already (``ClickIDs/split(_:)``) or comes split (a snapshot).
+    public init(leadID: Int64, at: Timestamp, channel: String, campaignID: Int64?, kind: TouchKind,
+                utmSource: String?, utmMedium: String?, utmCampaign: String?, referrer: String?, page: String?, clickIDs: String?,
+                id: Int64? = nil) {
         (self.leadID, self.at, self.channel, self.campaignID, self.kind) = (leadID, at, channel, campaignID, kind)
-        (self.utmSource, self.utmMedium, self.utmCampaign, self.referrer, self.landingPage) = (utmSource, utmMedium, utmCampaign, referrer, landingPage)
-        self.id = id
+        (self.utmSource, self.utmMedium, self.utmCampaign, self.referrer, self.landingPage) = (utmSource, utmMedium, utmCampaign, referrer, page)
+        (self.clickIDs, self.id) = (clickIDs, id)
     }
 }
 
@@ -69,7 +81,7 @@ public final class TouchWriter {
         try bind(touch, id: id, to: s, from: 1)
         try s.step()
         guard db.changes > 0 else { return .unchanged }
-        noteInserted(touch, id: id)
+        try noteInserted(touch, id: id)
         return .inserted
     }
 
@@ -118,7 +130,7 @@ public final class TouchWriter {
         }
         let inserted = db.changes
         if inserted == touches.count {
-            for i in touches.indices { noteInserted(touches[i], id: ids[i - first]) }
+            for i in touches.indices { try noteInserted(touches[i], id: ids[i - first]) }
             return Array(repeating: .success(.inserted), count: touches.count)
         }
         // Some keys were taken: a touch went in when its key's row has the id it was given.
@@ -134,7 +146,7 @@ public final class TouchWriter {
             try find.bind(Int64(LeadJourneys.kindCode(t.kind)), at: 3)
             try find.bind(try channelCode(t.channel), at: 4)
             if try find.step(), find.int(0) == ids[i - first] {
-                noteInserted(t, id: ids[i - first])
+                try noteInserted(t, id: ids[i - first])
                 outcomes[i - first] = .success(.inserted)
             }
             find.reset()
@@ -173,14 +185,8 @@ public final class TouchWriter {
         try s.bind(try tags.id(touch.utmMedium), at: first + 7)
         try s.bind(try tags.id(touch.utmCampaign), at: first + 8)
         try s.bind(try tags.id(touch.referrer), at: first + 9)
-        if let page = touch.landingPage {
-            let (stored, clickIDs) = ClickIDs.split(page)
-            try s.bind(try tags.id(stored), at: first + 10)
-            try s.bind(clickIDs, at: first + 11)
-        } else {
-            try s.bind(nil as Int64?, at: first + 10)
-            try s.bind(nil as String?, at: first + 11)
-        }
+        try s.bind(try tags.id(touch.landingPage), at: first + 10)
+        try s.bind(touch.clickIDs, at: first + 11)
         try s.bind(scope.stamp, at: first + 12)
     }
 
@@ -207,9 +213,9 @@ public final class TouchWriter {
         return id
     }
 
-    private func noteInserted(_ touch: TouchRow, id: Int64) {
+    private func noteInserted(_ touch: TouchRow, id: Int64) throws {
         largestInserted = max(largestInserted ?? id, id)
-        scope.derived.noteInserted(touch, id: id)
+        scope.derived.noteInserted(touch, id: id, channelCode: try channelCode(touch.channel))
     }
 
     /// Writes the next id back when the run inserted a touch (at its end, inside its transaction).
