@@ -78,10 +78,10 @@ public final class TouchWriter {
         let id = try takeID(for: touch)
         let s = insertStatement
         s.reset()
-        try bind(touch, id: id, to: s, from: 1)
+        let code = try bind(touch, id: id, to: s, from: 1)
         try s.step()
         guard db.changes > 0 else { return .unchanged }
-        try noteInserted(touch, id: id)
+        noteInserted(touch, id: id, channelCode: code)
         return .inserted
     }
 
@@ -114,12 +114,13 @@ public final class TouchWriter {
         s.reset()
         // By index, not by copying the rows out: each copy retains and releases six strings.
         let first = touches.startIndex
-        var ids: [Int64] = []
+        var ids: [Int64] = [], codes: [Int64] = []
         ids.reserveCapacity(touches.count)
+        codes.reserveCapacity(touches.count)
         for i in touches.indices {
             let id = try takeID(for: touches[i])
             ids.append(id)
-            try bind(touches[i], id: id, to: s, from: Int32(i - first) * Self.columnCount + 1)
+            codes.append(try bind(touches[i], id: id, to: s, from: Int32(i - first) * Self.columnCount + 1))
         }
         do {
             try s.step()
@@ -130,7 +131,7 @@ public final class TouchWriter {
         }
         let inserted = db.changes
         if inserted == touches.count {
-            for i in touches.indices { try noteInserted(touches[i], id: ids[i - first]) }
+            for i in touches.indices { noteInserted(touches[i], id: ids[i - first], channelCode: codes[i - first]) }
             return Array(repeating: .success(.inserted), count: touches.count)
         }
         // Some keys were taken: a touch went in when its key's row has the id it was given.
@@ -144,9 +145,9 @@ public final class TouchWriter {
             try find.bind(t.at.secondsSinceEpoch, at: 1)
             try find.bind(t.leadID, at: 2)
             try find.bind(Int64(LeadJourneys.kindCode(t.kind)), at: 3)
-            try find.bind(try channelCode(t.channel), at: 4)
+            try find.bind(codes[i - first], at: 4)
             if try find.step(), find.int(0) == ids[i - first] {
-                try noteInserted(t, id: ids[i - first])
+                noteInserted(t, id: ids[i - first], channelCode: codes[i - first])
                 outcomes[i - first] = .success(.inserted)
             }
             find.reset()
@@ -173,12 +174,14 @@ public final class TouchWriter {
         return s
     }
 
-    /// Binds `touch` to the thirteen parameters of a touch row starting at `first`.
-    private func bind(_ touch: TouchRow, id: Int64, to s: Statement, from first: Int32) throws {
+    /// Binds `touch` to the thirteen parameters of a touch row starting at `first`; returns its
+    /// channel's code, which the derived rows take too.
+    private func bind(_ touch: TouchRow, id: Int64, to s: Statement, from first: Int32) throws -> Int64 {
         try s.bind(touch.at.secondsSinceEpoch, at: first)
         try s.bind(touch.leadID, at: first + 1)
         try s.bind(Int64(LeadJourneys.kindCode(touch.kind)), at: first + 2)
-        try s.bind(try channelCode(touch.channel), at: first + 3)
+        let code = try channelCode(touch.channel)
+        try s.bind(code, at: first + 3)
         try s.bind(id, at: first + 4)
         try s.bind(touch.campaignID, at: first + 5)
         try s.bind(try tags.id(touch.utmSource), at: first + 6)
@@ -188,6 +191,7 @@ public final class TouchWriter {
         try s.bind(try tags.id(touch.landingPage), at: first + 10)
         try s.bind(touch.clickIDs, at: first + 11)
         try s.bind(scope.stamp, at: first + 12)
+        return code
     }
 
     /// A channel's code; a channel the warehouse does not have is refused as its foreign key would be.
@@ -213,9 +217,9 @@ public final class TouchWriter {
         return id
     }
 
-    private func noteInserted(_ touch: TouchRow, id: Int64) throws {
+    private func noteInserted(_ touch: TouchRow, id: Int64, channelCode: Int64) {
         largestInserted = max(largestInserted ?? id, id)
-        scope.derived.noteInserted(touch, id: id, channelCode: try channelCode(touch.channel))
+        scope.derived.noteInserted(touch, id: id, channelCode: channelCode)
     }
 
     /// Writes the next id back when the run inserted a touch (at its end, inside its transaction).
