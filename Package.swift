@@ -4,7 +4,7 @@ import PackageDescription
 /// One entry per folder in `Plugins/`. Adding a channel = a new folder + one word here.
 /// Each entry `X` becomes the target `XChannel` at `Plugins/X` (exporting `XChannelPlugin`)
 /// and its test target `XChannelTests` at `Plugins/X/Tests`.
-let channels = ["Social", "SEO", "Referral", "Events", "Email"]
+let channels = ["Social", "SEO", "Referral", "Events", "Email", "PaidSearch"]
 
 let channelTargets: [Target] = channels.flatMap { name -> [Target] in
     [

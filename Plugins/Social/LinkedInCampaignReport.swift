@@ -12,6 +12,7 @@ enum LinkedInCampaignReport {
             ColumnSpec("day_end", names: ["End Date (in UTC)", "End Date"], required: false, description: "Must equal the start: one row per day"),
             ColumnSpec("campaign", names: ["Campaign Name"], description: "Campaign name"),
             ColumnSpec("campaign_id", names: ["Campaign ID"], required: false, description: "LinkedIn's campaign id"),
+            ColumnSpec("account", names: ["Account ID", "Account Name"], required: false, description: "The ad account: costs of two accounts are both kept"),
             ColumnSpec("spend", names: ["Total Spent", "Amount Spent"], description: "Spend in the account currency"),
             ColumnSpec("currency", names: ["Currency"], description: "Currency code"),
             ColumnSpec("impressions", names: ["Impressions"], description: "Impressions"),

@@ -13,6 +13,7 @@ enum MetaAdsReport {
             ColumnSpec("day_end", names: ["Reporting ends"], required: false, description: "Must equal the start: one row per day"),
             ColumnSpec("campaign", names: ["Campaign name"], description: "Campaign name; matched to utm_campaign by its normalised form"),
             ColumnSpec("campaign_id", names: ["Campaign ID"], required: false, description: "Meta's campaign id"),
+            ColumnSpec("account", names: ["Account ID", "Account name"], required: false, description: "The ad account: costs of two accounts are both kept"),
             ColumnSpec("spend", names: ["Amount spent"], prefix: true, description: "Spend; the header names the currency: Amount spent (USD)"),
             ColumnSpec("currency", names: ["Currency"], required: false, description: "Currency code, when the spend header does not name it"),
             ColumnSpec("impressions", names: ["Impressions"], description: "Impressions"),

@@ -25,11 +25,14 @@ public struct RowFormat<Output>: Sendable {
     /// How the format writes decimals; `.comma` for exports that write `1.234,56`. The
     /// import's `--decimal-comma` option says the same for one file.
     public let decimalSeparator: DecimalSeparator
+    /// Rows after the header that are the export's own summary, not data — a `Total: Account`
+    /// row, a copyright footer. The host skips and counts them; they are never parsed or rejected.
+    public let summaryRows: SummaryRowRule?
     public let parse: Parser
 
     public init(
         id: String, title: String, summary: String, columns: [ColumnSpec], headerSearchDepth: Int = 1,
-        decimalSeparator: DecimalSeparator = .point, example: String, parse: @escaping Parser
+        decimalSeparator: DecimalSeparator = .point, summaryRows: SummaryRowRule? = nil, example: String, parse: @escaping Parser
     ) {
         self.id = id
         self.title = title
@@ -37,6 +40,7 @@ public struct RowFormat<Output>: Sendable {
         self.columns = columns
         self.headerSearchDepth = headerSearchDepth
         self.decimalSeparator = decimalSeparator
+        self.summaryRows = summaryRows
         self.example = example
         self.parse = parse
     }
@@ -45,7 +49,7 @@ public struct RowFormat<Output>: Sendable {
     public func map<T>(_ transform: @escaping @Sendable (Output) -> T) -> RowFormat<T> {
         let parse = self.parse
         return RowFormat<T>(id: id, title: title, summary: summary, columns: columns, headerSearchDepth: headerSearchDepth,
-                            decimalSeparator: decimalSeparator, example: example) { (row) throws(RowError) in transform(try parse(row)) }
+                            decimalSeparator: decimalSeparator, summaryRows: summaryRows, example: example) { (row) throws(RowError) in transform(try parse(row)) }
     }
 
     /// Matches a header row against ``columns``. Returns `nil` unless every required column

@@ -197,9 +197,15 @@ public final class Importer {
                         break reading
                     case .batch(let rows):
                         for parsed in rows {
+                            if case .summary = parsed.outcome {
+                                counts.summaryRows += 1
+                                continue
+                            }
                             counts.read += 1
                             if let progress, counts.read % progressInterval == 0 { progress(counts.read) }
                             switch parsed.outcome {
+                            case .summary:
+                                break
                             case .rejected(let error):
                                 try reject(parsed.line, parsed.fields, error)
                             case .records(let records):
@@ -215,7 +221,7 @@ public final class Importer {
                                     var outcome = WriteOutcome.unchanged
                                     var rowLead: Int64?
                                     for r in records {
-                                        outcome = outcome.strongest(try write(r, row: row, channel: source.channelID, sink: sink, rowLead: &rowLead))
+                                        outcome = outcome.strongest(try write(r, row: row, channel: source.channelID, format: format, sink: sink, rowLead: &rowLead))
                                     }
                                     counts.count(outcome)
                                     if parsed.rounded { counts.rounded += 1 }
@@ -256,9 +262,16 @@ public final class Importer {
         }
     }
 
+    /// The source of a row's costs and metrics: the file's format and the row's `account`
+    /// column, when the format has one (an ad account, a ledger's name).
+    private func factSource(_ row: SourceRow, _ format: SourceFormat) -> FactSource {
+        FactSource(format: format.id, account: row.value("account"))
+    }
+
     /// Writes one record. `rowLead` is the lead the row's lead record created or merged, for
     /// the row's later records that point at it with ``LeadReference/sameRow``.
-    private func write(_ prepared: PreparedRecord, row: SourceRow, channel: String?, sink: ImportSink, rowLead: inout Int64?) throws -> WriteOutcome {
+    private func write(_ prepared: PreparedRecord, row: SourceRow, channel: String?, format: SourceFormat, sink: ImportSink,
+                       rowLead: inout Int64?) throws -> WriteOutcome {
         if let error = prepared.error { throw error }
         switch prepared.record {
         case .channel(.lead(let lead)):
@@ -270,10 +283,10 @@ public final class Importer {
             return try sink.touches.insert(touchRow(touch, channel: channel, prepared: prepared, row: row, sink: sink, rowLead: rowLead))
         case .channel(.cost(let cost)):
             guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write costs") }
-            return try sink.facts.upsertCost(channel: channel, cost)
+            return try sink.facts.upsertCost(channel: channel, cost, source: factSource(row, format))
         case .channel(.metric(let metric)):
             guard let channel else { throw RowError(column: nil, columnName: nil, reason: "a core source cannot write channel metrics") }
-            return try sink.facts.upsertMetric(channel: channel, metric)
+            return try sink.facts.upsertMetric(channel: channel, metric, source: factSource(row, format))
         case .webTouch(let touch):
             return try sink.touches.insert(touchRow(touch, prepared: prepared, row: row, sink: sink))
         case .conversion(let conversion):

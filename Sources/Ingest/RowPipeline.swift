@@ -9,6 +9,8 @@ struct ParsedRow: Sendable {
     enum Outcome: Sendable {
         case records([PreparedRecord])
         case rejected(RowError)
+        /// A total or footer row of the export (``SummaryRowRule``): counted, not written.
+        case summary
     }
 
     let line: Int
@@ -139,6 +141,9 @@ final class RowPipeline: @unchecked Sendable {
                       classifier: TouchClassifier, hasher: IdentifierHasher, leadKeys: [String: Int64]? = nil,
                       leadsByEmail: [HashBytes: Int64]? = nil) -> ParsedRow {
         func rejected(_ error: RowError) -> ParsedRow { ParsedRow(line: record.line, fields: record.fields, outcome: .rejected(error)) }
+        if let rule = format.summaryRows, rule.matches(record.fields), !record.unterminatedQuote, record.invalidUTF8Column == nil {
+            return ParsedRow(line: record.line, fields: [], outcome: .summary)
+        }
         if record.unterminatedQuote {
             return rejected(RowError(column: record.fields.count, columnName: nil, reason: "the file ends inside a quoted field (a \" is not closed)"))
         }

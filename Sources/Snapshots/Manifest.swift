@@ -27,8 +27,9 @@ public struct Manifest: Codable, Sendable, Equatable {
         public let level: Int
     }
 
-    /// 2: `touchpoints` gained `click_ids` (the narrow touch store); format 1 still reads.
-    public static let currentFormatVersion = 2
+    /// 2: `touchpoints` gained `click_ids` (the narrow touch store). 3: `costs` and
+    /// `channel_metrics` gained `source_key` (costs kept per source). Formats 1 and 2 still read.
+    public static let currentFormatVersion = 3
 
     public let format: String
     public let formatVersion: Int

@@ -11,6 +11,9 @@ import Warehouse
 struct SnapshotMerge {
     let sink: ImportSink
     private var runs: [Int64: Int64] = [:]
+    /// The format of each of the snapshot's runs: the source of its costs and metrics when the
+    /// snapshot is older than their `source_key` (format 3).
+    private var runFormats: [Int64: String] = [:]
     private var newRuns = Set<Int64>()
     private var campaigns: [Int64: Int64] = [:]
     private var leads: [Int64: Int64] = [:]
@@ -32,6 +35,12 @@ struct SnapshotMerge {
         return try salt != warehouse.identifierSalt()
     }
 
+    /// A cost's or metric's source: its own, or (a snapshot older than format 3) its run's format.
+    private func source(_ value: SQLValue, run: SQLValue, _ table: String) throws -> FactSource {
+        if let key = value.textValue, !key.isEmpty { return FactSource(storedKey: key) }
+        return FactSource(storedKey: runFormats[try integer(run, table)] ?? "")
+    }
+
     /// Adds one row of `table`: what became of it, as a file import counts it.
     mutating func add(_ table: String, _ v: [SQLValue]) throws -> WriteOutcome {
         switch table {
@@ -42,6 +51,7 @@ struct SnapshotMerge {
         case "import_runs":
             let run = try sink.adoptRun(Array(v[1...]))
             runs[try own(v, table)] = run.id
+            runFormats[try own(v, table)] = v[2].textValue ?? ""
             if run.added { newRuns.insert(try own(v, table)) }
             return run.added ? .inserted : .unchanged
         case "exchange_rates":
@@ -72,11 +82,12 @@ struct SnapshotMerge {
         case "costs":
             try stamp(v[7], table)
             return try sink.facts.upsertCost(day: try text(v[1], table), channel: try text(v[2], table), campaignID: try mappedIfAny(v[3], campaigns, table),
-                                             detail: try text(v[4], table), amount: try money(v[5], v[6], table))
+                                             detail: try text(v[4], table), source: try source(v[8], run: v[7], table), amount: try money(v[5], v[6], table))
         case "channel_metrics":
             try stamp(v[7], table)
             return try sink.facts.upsertMetric(day: try text(v[1], table), channel: try text(v[2], table), campaignID: try mappedIfAny(v[3], campaigns, table),
-                                               metric: try text(v[4], table), detail: try text(v[5], table), value: try real(v[6], table))
+                                               metric: try text(v[4], table), detail: try text(v[5], table), source: try source(v[8], run: v[7], table),
+                                               value: try real(v[6], table))
         case "conversions":
             try stamp(v[6], table)
             return try sink.facts.insertConversion(leadID: try mapped(v[1], leads, table), at: Timestamp(secondsSinceEpoch: try integer(v[2], table)),

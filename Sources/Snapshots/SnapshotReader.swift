@@ -94,7 +94,7 @@ final class SnapshotReader {
         }
         // Where each written column goes in the current ones.
         let places = written.map { column in current.columns.firstIndex { $0.name == column.name }! }
-        var rowValues = [SQLValue](repeating: .null, count: current.columns.count)
+        var rowValues = current.columns.map(\.missing)
         let spec = SnapshotTable(name: current.name, orderBy: current.orderBy, columns: written, redacted: current.redacted, subset: current.subset)
         let reader = CSVReader(source: try GzipByteSource(compressed, name: table.name, maximumOutput: table.uncompressedBytes), name: table.file,
                                maxFieldBytes: SnapshotReader.maxFieldBytes, maxRecordBytes: SnapshotReader.maxRecordBytes)

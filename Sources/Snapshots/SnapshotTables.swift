@@ -1,3 +1,5 @@
+import Warehouse
+
 /// The warehouse tables a snapshot holds, in the order they are written and restored, with
 /// their CSV columns. SQL for each lives here, next to the code that needs it.
 struct SnapshotColumn: Sendable {
@@ -14,11 +16,16 @@ struct SnapshotColumn: Sendable {
     let name: String
     let dbColumn: String
     let kind: Kind
+    /// The first snapshot format version with this column; older snapshots read it as `missing`.
+    let sinceFormat: Int
+    let missing: SQLValue
 
-    init(_ name: String, _ kind: Kind = .text, db: String? = nil) {
+    init(_ name: String, _ kind: Kind = .text, db: String? = nil, sinceFormat: Int = 1, missing: SQLValue = .null) {
         self.name = name
         self.kind = kind
         self.dbColumn = db ?? name
+        self.sinceFormat = sinceFormat
+        self.missing = missing
     }
 }
 
@@ -32,12 +39,9 @@ struct SnapshotTable: Sendable {
     /// The rows of a consistent subset, as SQL over the temp tables `snap_touch` and `snap_lead`
     /// and the parameters :channel, :start/:end (seconds) and :first_day/:last_day.
     let subset: String
-    /// Columns a format-1 snapshot does not have: read as empty.
-    var addedSinceFormat1: Set<String> = []
-
     /// The columns a snapshot of `formatVersion` has for this table.
     func columns(inFormat formatVersion: Int) -> [SnapshotColumn] {
-        formatVersion >= 2 ? columns : columns.filter { !addedSinceFormat1.contains($0.name) }
+        columns.filter { $0.sinceFormat <= formatVersion }
     }
 
     var file: String { name + ".csv.gz" }
@@ -74,18 +78,19 @@ enum SnapshotTables {
             C("gender"), C("income_band"), C("industry"), C("company_size"), C("interests"), C("source_label"), C("import_run_id", .integer),
         ], redacted: ["email_hash", "phone_hash"], subset: "id IN snap_lead"),
         // In the touch store's key order (time, lead, kind, channel), as the view reads it: no sort.
-        // Format 1 had no `click_ids`: its landing pages still hold them.
+        // Format 1 had no `click_ids`: its landing pages still hold them. Format 3 added the
+        // costs' and metrics' `source_key`: older snapshots' rows take their run's format.
         SnapshotTable(name: "touchpoints", orderBy: nil, columns: [
             C("id", .integer), C("lead_id", .integer), C("occurred_at", .timestamp), C("channel_id"), C("campaign_id", .integer), C("kind"),
-            C("utm_source"), C("utm_medium"), C("utm_campaign"), C("referrer"), C("landing_page"), C("import_run_id", .integer), C("click_ids"),
-        ], redacted: [], subset: "id IN snap_touch", addedSinceFormat1: ["click_ids"]),
+            C("utm_source"), C("utm_medium"), C("utm_campaign"), C("referrer"), C("landing_page"), C("import_run_id", .integer), C("click_ids", sinceFormat: 2),
+        ], redacted: [], subset: "id IN snap_touch"),
         SnapshotTable(name: "costs", orderBy: "id", columns: [
             C("id", .integer), C("day", .date), C("channel_id"), C("campaign_id", .integer), C("detail"), C("amount", .decimal, db: "amount_minor"),
-            C("currency"), C("import_run_id", .integer),
+            C("currency"), C("import_run_id", .integer), C("source_key", sinceFormat: 3, missing: .text("")),
         ], redacted: [], subset: "\(inChannel) AND day BETWEEN :first_day AND :last_day"),
         SnapshotTable(name: "channel_metrics", orderBy: "id", columns: [
             C("id", .integer), C("day", .date), C("channel_id"), C("campaign_id", .integer), C("metric"), C("detail"), C("value", .real),
-            C("import_run_id", .integer),
+            C("import_run_id", .integer), C("source_key", sinceFormat: 3, missing: .text("")),
         ], redacted: [], subset: "\(inChannel) AND day BETWEEN :first_day AND :last_day"),
         SnapshotTable(name: "conversions", orderBy: "id", columns: [
             C("id", .integer), C("lead_id", .integer), C("converted_at", .timestamp), C("revenue", .decimal, db: "revenue_minor"), C("currency"),

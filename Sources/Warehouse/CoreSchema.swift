@@ -361,6 +361,19 @@ enum CoreSchema {
             INSERT INTO settings (key, value) VALUES ('next_touch_id', (SELECT CAST(coalesce(max(id), 0) + 1 AS TEXT) FROM touches))
                 ON CONFLICT (key) DO UPDATE SET value = excluded.value;
             """, foreignKeysOff: true)
+        // Costs and metrics keyed by their source too (format and ad account or ledger): the
+        // same campaign name on two platforms is two costs, summed, never one overwriting the
+        // other. Rows imported before keep their run's format as their source.
+        migrations.register("core.15.fact-sources", sql: """
+            ALTER TABLE costs ADD COLUMN source_key TEXT NOT NULL DEFAULT '';
+            UPDATE costs SET source_key = ifnull((SELECT format FROM import_runs r WHERE r.id = costs.import_run_id), '');
+            DROP INDEX costs_natural_key;
+            CREATE UNIQUE INDEX costs_natural_key ON costs (day, channel_id, ifnull(campaign_id, 0), detail, source_key);
+            ALTER TABLE channel_metrics ADD COLUMN source_key TEXT NOT NULL DEFAULT '';
+            UPDATE channel_metrics SET source_key = ifnull((SELECT format FROM import_runs r WHERE r.id = channel_metrics.import_run_id), '');
+            DROP INDEX channel_metrics_natural_key;
+            CREATE UNIQUE INDEX channel_metrics_natural_key ON channel_metrics (day, channel_id, ifnull(campaign_id, 0), metric, detail, source_key);
+            """)
     }
 
     /// The table `leads` as core.1 created it and core.11 rebuilt it, under `name`. Frozen with

@@ -6,6 +6,14 @@ import ChannelKit
 /// Facts are keyed naturally. A later file restates a cost, metric, rate or conversion revenue
 /// (platforms restate recent days); one file giving the same key twice is refused
 /// (``WarehouseError/duplicateInFile(_:)``), never summed or overwritten in silence.
+///
+/// Costs and channel metrics are also keyed by their **source** (``FactSource``): the export
+/// format and the ad account or ledger they came from. Two sources giving the same channel,
+/// campaign and day are both kept and add up in reports — the same campaign name run on Meta
+/// and on LinkedIn, or on Google Ads and Microsoft Advertising — while a later download from
+/// the same source restates its own rows, so overlapping downloads never double-count. A row
+/// a later download does not give is kept, not removed: a download filtered to one campaign
+/// must not erase the others' spend.
 public final class FactWriter {
     private let scope: ImportScope
     private let campaigns: CampaignDirectory
@@ -26,19 +34,20 @@ public final class FactWriter {
         self.campaigns = campaigns
         let db = scope.db
         findCost = try db.prepare("""
-            SELECT id, amount_minor, currency, import_run_id FROM costs WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0) AND detail = ?4
+            SELECT id, amount_minor, currency, import_run_id FROM costs
+            WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0) AND detail = ?4 AND source_key = ?5
             """)
         writeCost = try db.prepare("""
-            INSERT OR REPLACE INTO costs (id, day, channel_id, campaign_id, detail, amount_minor, currency, import_run_id)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            INSERT OR REPLACE INTO costs (id, day, channel_id, campaign_id, detail, source_key, amount_minor, currency, import_run_id)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             """)
         findMetric = try db.prepare("""
             SELECT id, value, import_run_id FROM channel_metrics
-            WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0) AND metric = ?4 AND detail = ?5
+            WHERE day = ?1 AND channel_id = ?2 AND ifnull(campaign_id, 0) = ifnull(?3, 0) AND metric = ?4 AND detail = ?5 AND source_key = ?6
             """)
         writeMetric = try db.prepare("""
-            INSERT OR REPLACE INTO channel_metrics (id, day, channel_id, campaign_id, metric, detail, value, import_run_id)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+            INSERT OR REPLACE INTO channel_metrics (id, day, channel_id, campaign_id, metric, detail, source_key, value, import_run_id)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             """)
         insertConversionStatement = try db.prepare("""
             INSERT INTO conversions (lead_id, converted_at, revenue_minor, currency, external_id, import_run_id)
@@ -62,31 +71,33 @@ public final class FactWriter {
             """)
     }
 
-    /// Records a day's cost of `channel`.
-    public func upsertCost(channel: String, _ cost: CostRecord) throws -> WriteOutcome {
+    /// Records a day's cost of `channel` from `source`.
+    public func upsertCost(channel: String, _ cost: CostRecord, source: FactSource) throws -> WriteOutcome {
         let campaignID = try cost.campaign.flatMap { try campaigns.id(channel: channel, campaign: $0) }
-        return try upsertCost(day: cost.day.description, channel: channel, campaignID: campaignID, detail: cost.detail ?? "", amount: cost.amount)
+        return try upsertCost(day: cost.day.description, channel: channel, campaignID: campaignID, detail: cost.detail ?? "", source: source,
+                              amount: cost.amount)
     }
 
     /// Records a day's cost by its stored key (a campaign id, a detail of `""` when none).
-    public func upsertCost(day: String, channel: String, campaignID: Int64?, detail: String, amount: Money) throws -> WriteOutcome {
-        try restate(findCost, writeCost, key: [.text(day), .text(channel), SQLValue(campaignID), .text(detail)],
+    public func upsertCost(day: String, channel: String, campaignID: Int64?, detail: String, source: FactSource, amount: Money) throws -> WriteOutcome {
+        try restate(findCost, writeCost, key: [.text(day), .text(channel), SQLValue(campaignID), .text(detail), .text(source.key)],
                     values: [.integer(amount.minorUnits), .text(amount.currency.code)], runColumn: 3,
                     what: "a cost for this day, campaign and item") { found in
             found.int(1) == amount.minorUnits && found.text(2) == amount.currency.code
         }
     }
 
-    /// Records a day's value of a channel metric.
-    public func upsertMetric(channel: String, _ metric: MetricRecord) throws -> WriteOutcome {
+    /// Records a day's value of a channel metric from `source`.
+    public func upsertMetric(channel: String, _ metric: MetricRecord, source: FactSource) throws -> WriteOutcome {
         let campaignID = try metric.campaign.flatMap { try campaigns.id(channel: channel, campaign: $0) }
         return try upsertMetric(day: metric.day.description, channel: channel, campaignID: campaignID, metric: metric.metric,
-                                detail: metric.detail?.stored ?? "", value: metric.value)
+                                detail: metric.detail?.stored ?? "", source: source, value: metric.value)
     }
 
     /// Records a day's value of a channel metric by its stored key.
-    public func upsertMetric(day: String, channel: String, campaignID: Int64?, metric: String, detail: String, value: Double) throws -> WriteOutcome {
-        try restate(findMetric, writeMetric, key: [.text(day), .text(channel), SQLValue(campaignID), .text(metric), .text(detail)],
+    public func upsertMetric(day: String, channel: String, campaignID: Int64?, metric: String, detail: String, source: FactSource,
+                             value: Double) throws -> WriteOutcome {
+        try restate(findMetric, writeMetric, key: [.text(day), .text(channel), SQLValue(campaignID), .text(metric), .text(detail), .text(source.key)],
                     values: [.real(value)], runColumn: 2, what: "this metric for this day and campaign") { found in
             found.double(1) == value
         }

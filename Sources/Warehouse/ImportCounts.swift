@@ -25,6 +25,9 @@ public struct ImportCounts: Sendable, Equatable {
     public var rejected = 0
     /// Rows that landed with an amount rounded to its currency's minor unit (not stored with the run).
     public var rounded = 0
+    /// The export's total and footer rows, skipped (``SummaryRowRule``); not among `read`, not
+    /// stored with the run.
+    public var summaryRows = 0
 
     public init(read: Int = 0, inserted: Int = 0, updated: Int = 0, unchanged: Int = 0, rejected: Int = 0) {
         self.read = read

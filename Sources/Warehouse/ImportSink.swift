@@ -164,7 +164,18 @@ public final class ImportSink {
         do {
             try leads.buildDeferredIndexes()
             try touches.saveNextID()
-            if kind == .snapshotRestore { try Warehouse.refreshDerivedLeadColumns(db) } else { try scope.derived.apply(db) }
+            if kind == .snapshotRestore {
+                try Warehouse.refreshDerivedLeadColumns(db)
+                // A snapshot older than the facts' `source_key` (format 3): as migration core.15 does.
+                for table in ["costs", "channel_metrics"] {
+                    try db.run("""
+                        UPDATE \(table) SET source_key = ifnull((SELECT format FROM import_runs r WHERE r.id = \(table).import_run_id), '')
+                        WHERE source_key = ''
+                        """)
+                }
+            } else {
+                try scope.derived.apply(db)
+            }
             try body()
             try db.execute("COMMIT")
         } catch {

@@ -95,6 +95,9 @@ extension LeadLedger {
                 var lines = ["\(r.path): \(r.format.title) — \(Terminal.grouped(c.read)) rows: \(Terminal.grouped(c.inserted)) new, "
                              + "\(Terminal.grouped(c.updated)) updated, \(Terminal.grouped(c.unchanged)) unchanged, "
                              + "\(Terminal.grouped(c.rejected)) rejected (run #\(run))"]
+                if c.summaryRows > 0 {
+                    lines.append("  \(Terminal.grouped(c.summaryRows)) total or footer \(c.summaryRows == 1 ? "row" : "rows") of the export skipped")
+                }
                 if c.rounded > 0 {
                     lines.append("  \(Terminal.grouped(c.rounded)) \(c.rounded == 1 ? "row had" : "rows had") an amount with more decimals than its currency has; rounded half away from zero")
                 }

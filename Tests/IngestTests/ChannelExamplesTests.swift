@@ -65,7 +65,8 @@ import ChannelTestKit
         let classifier = TouchClassifier(channels: ChannelRegistry.all)
         #expect(classifier.channel(for: RawTouch()) == "direct")
         #expect(classifier.channel(for: RawTouch(landingPage: "https://x.example/?page=2")) == "direct")
-        #expect(classifier.channel(for: RawTouch(landingPage: "https://x.example/?gclid=1")) == "other")
+        #expect(classifier.channel(for: RawTouch(landingPage: "https://x.example/?gclid=1")) == "paid_search")
+        #expect(classifier.channel(for: RawTouch(landingPage: "https://x.example/?yclid=1")) == "other")
         #expect(classifier.channel(for: RawTouch(source: "partner_site", medium: "banner")) == "other")
         #expect(classifier.channel(for: RawTouch(source: "facebook", medium: "paid_social")) == "social")
     }

@@ -5,13 +5,19 @@ import ChannelRegistry
 
 /// The default channel grouping across every plugin: input touch → expected channel. Rows
 /// marked "tie" are touches two plugins' rules both claim; they resolve by
-/// `classificationPriority` (lower first): referral 10, events 15, email 18, social 20, seo 30.
+/// `classificationPriority` (lower first): referral 10, paid search 12, events 15, email 18,
+/// social 20, seo 30.
 @Suite struct ChannelPrecedenceTests {
     static let table: [(RawTouch, String, String)] = [
         (RawTouch(referrer: "https://www.google.com/"), "seo", "search engine, untagged"),
         (RawTouch(source: "bing", medium: "organic"), "seo", "utm_medium=organic"),
-        (RawTouch(referrer: "https://www.google.com/", landingPage: "https://x.example/?gclid=1"), "other", "paid search is not SEO"),
-        (RawTouch(source: "google", medium: "cpc"), "other", "paid search is not SEO"),
+        (RawTouch(referrer: "https://www.google.com/", landingPage: "https://x.example/?gclid=1"), "paid_search", "tie: a search click id (paid search 12) from a search engine (seo 30)"),
+        (RawTouch(source: "google", medium: "cpc"), "paid_search", "a cost-per-click medium from a search engine"),
+        (RawTouch(source: "bing", medium: "organic", landingPage: "https://x.example/?msclkid=1"), "paid_search", "tie: the click id outweighs a mistagged organic medium (seo 30)"),
+        (RawTouch(source: "facebook", medium: "cpc"), "social", "a cost-per-click medium from a social network is paid social"),
+        (RawTouch(source: "facebook", medium: "paid_social", landingPage: "https://x.example/?gclid=1"), "paid_search", "tie: a search click id (12) beats the social tags (20), as GA4 puts paid search first"),
+        (RawTouch(medium: "cpc", landingPage: "https://x.example/?ref=R1&gclid=1"), "referral", "tie: referral code (10) beats a search click id (12)"),
+        (RawTouch(medium: "cpc"), "other", "a paid click from nowhere named"),
         (RawTouch(referrer: "https://www.facebook.com/"), "social", "social network, untagged"),
         (RawTouch(source: "facebook", medium: "paid_social"), "social", "paid social"),
         (RawTouch(source: "newsletter", medium: "email"), "email", "utm_medium=email"),

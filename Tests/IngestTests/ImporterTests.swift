@@ -108,7 +108,7 @@ let leadsCSV = """
             try f.importer.importFile(source: "conversions", path: path)
         }
         #expect(try f.count("import_runs") == 0)
-        #expect(throws: ImportError.unknownSource("tv", known: ["leads", "touches", "conversions", "stages", "outreach", "rates", "email", "events", "referral", "seo", "social"])) {
+        #expect(throws: ImportError.unknownSource("tv", known: CoreFormats.sources.map(\.id) + ChannelRegistry.all.map(\.id).sorted())) {
             try f.importer.importFile(source: "tv", path: path)
         }
     }

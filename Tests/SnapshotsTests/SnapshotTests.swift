@@ -88,7 +88,7 @@ func counts(_ w: Warehouse) throws -> [String: Int] { try w.rowCounts() }
         let gz = try runCommand("/usr/bin/env", ["gzip", "-dc", dir.file("s") + "/costs.csv.gz"])
         #expect(gz.status == 0)
         let lines = gz.stdout.split(separator: "\r\n")
-        #expect(lines[0] == "id,day,channel_id,campaign_id,detail,amount,currency,import_run_id")
+        #expect(lines[0] == "id,day,channel_id,campaign_id,detail,amount,currency,import_run_id,source_key")
         #expect(lines.count - 1 == Int(try source.db.scalarInt("SELECT count(*) FROM costs")!))
         var expected: [String] = []
         try source.db.query("SELECT id, day, channel_id, ifnull(campaign_id, ''), amount_minor, currency FROM costs ORDER BY id") { s in

@@ -45,7 +45,10 @@ import TestSupport
         let countsBefore = try ["leads", "campaigns", "lead_keys", "conversions", "import_runs", "rejects"].map { try table(before, "SELECT count(*) FROM \($0)") }
 
         let w = try Warehouse(path: path, channels: [])
-        #expect(try w.appliedMigrations().last == "core.14.narrow-touch-store")
+        #expect(try w.appliedMigrations().contains("core.14.narrow-touch-store"))
+        // core.15: every cost and metric takes its run's format as its source.
+        #expect(try w.db.scalarInt("SELECT count(*) FROM costs WHERE source_key = ''") == 0)
+        #expect(try w.db.scalarInt("SELECT count(*) FROM costs") ?? 0 > 0)
         #expect(try w.db.scalarInt("SELECT count(*) FROM sqlite_schema WHERE name = 'touchpoints' AND type = 'view'") == 1)
 
         let expected = try String(contentsOfFile: packageRoot() + "/Tests/Fixtures/core13-touchpoints.csv", encoding: .utf8)

@@ -24,12 +24,12 @@ struct TableOwningChannel: ChannelPlugin {
         var told: [[String]] = []
         let first = try Warehouse(path: path, channels: [TableOwningChannel()]) { told.append($0) }
         #expect(told.isEmpty, "creating a warehouse is not an upgrade")
-        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values", "core.14.narrow-touch-store", "bookfair.1.stands"])
+        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values", "core.14.narrow-touch-store", "core.15.fact-sources", "bookfair.1.stands"])
         let salt = try first.identifierSalt()
         #expect(salt.count > 16)
         let again = try Warehouse(path: path, channels: [TableOwningChannel()]) { told.append($0) }
         #expect(told.isEmpty, "nothing to apply")
-        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values", "core.14.narrow-touch-store", "bookfair.1.stands"])
+        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values", "core.14.narrow-touch-store", "core.15.fact-sources", "bookfair.1.stands"])
         #expect(try again.identifierSalt() == salt)
         #expect(try again.db.scalarInt("SELECT count(*) FROM bookfair_stands") == 0)
         var channels: [String] = []
@@ -119,7 +119,7 @@ struct TableOwningChannel: ChannelPlugin {
                                               "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys",
                                               "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order",
                                               "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values",
-                                              "core.14.narrow-touch-store"])
+                                              "core.14.narrow-touch-store", "core.15.fact-sources"])
         // core.13 took the personal values out of the reasons older versions stored.
         #expect(try w.db.scalarText("SELECT group_concat(reason, '|') FROM rejects") == "is not an email address|is not a phone number (6 to 15 digits)")
         // core.10 rebuilt touchpoints and lifecycle_stages: the same rows and ids, their CHECKs
@@ -348,24 +348,57 @@ struct TableOwningChannel: ChannelPlugin {
 
     @Test func aRestatedCostReplacesTheAmount() throws {
         let day = Day(year: 2026, month: 1, day: 5)!
+        let ledger = FactSource(format: "test", account: nil)
         let campaign = CampaignRef(name: "Tet Sale")
         let cost = CostRecord(day: day, campaign: campaign, amount: Money(minorUnits: 8437, currency: usd))
-        #expect(try writer.facts.upsertCost(channel: "bookfair", cost) == .inserted)
+        #expect(try writer.facts.upsertCost(channel: "bookfair", cost, source: ledger) == .inserted)
         // The same file giving the same key again is refused (400 + 600 became 600 before).
         #expect(throws: WarehouseError.duplicateInFile("an earlier row of this file already gave a cost for this day, campaign and item")) {
-            try writer.facts.upsertCost(channel: "bookfair", cost)
+            try writer.facts.upsertCost(channel: "bookfair", cost, source: ledger)
         }
         // Channel-level cost (no campaign) is a different fact from the campaign's.
-        #expect(try writer.facts.upsertCost(channel: "bookfair", CostRecord(day: day, campaign: nil, amount: Money(minorUnits: 1, currency: usd))) == .inserted)
+        #expect(try writer.facts.upsertCost(channel: "bookfair", CostRecord(day: day, campaign: nil, amount: Money(minorUnits: 1, currency: usd)), source: ledger) == .inserted)
         try writer.commit()
         let later = try laterFile()
-        #expect(try later.facts.upsertCost(channel: "bookfair", cost) == .unchanged)
+        #expect(try later.facts.upsertCost(channel: "bookfair", cost, source: ledger) == .unchanged)
         let restated = CostRecord(day: day, campaign: CampaignRef(name: "tet_sale"), amount: Money(minorUnits: 9000, currency: usd))
-        #expect(try later.facts.upsertCost(channel: "bookfair", restated) == .updated)
-        #expect(try later.facts.upsertCost(channel: "bookfair", CostRecord(day: day, campaign: nil, amount: Money(minorUnits: 1, currency: usd))) == .unchanged)
+        #expect(try later.facts.upsertCost(channel: "bookfair", restated, source: ledger) == .updated)
+        #expect(try later.facts.upsertCost(channel: "bookfair", CostRecord(day: day, campaign: nil, amount: Money(minorUnits: 1, currency: usd)), source: ledger) == .unchanged)
         try later.commit()
         #expect(try warehouse.db.scalarInt("SELECT sum(amount_minor) FROM costs") == 9001)
         #expect(try warehouse.db.scalarInt("SELECT count(*) FROM campaigns") == 1)
+    }
+
+    /// Issue #25: the same campaign name on two platforms the same day is two costs that add up;
+    /// each platform's later download restates only its own, and only what it gives.
+    @Test func costsOfTwoSourcesAreBothKeptAndEachRestatesItsOwn() throws {
+        let day = Day(year: 2026, month: 1, day: 5)!
+        let google = FactSource(format: "google-ads-campaigns", account: "123-456-7890")
+        let bing = FactSource(format: "microsoft-ads-campaigns", account: nil)
+        let brand = CampaignRef(name: "Brand Search")
+        func cost(_ cents: Int64, _ campaign: CampaignRef? = CampaignRef(name: "Brand Search")) -> CostRecord {
+            CostRecord(day: day, campaign: campaign, amount: Money(minorUnits: cents, currency: usd))
+        }
+        #expect(try writer.facts.upsertCost(channel: "bookfair", cost(10_000), source: google) == .inserted)
+        #expect(try writer.facts.upsertCost(channel: "bookfair", cost(2_500, CampaignRef(name: "Generic")), source: google) == .inserted)
+        try writer.commit()
+        let second = try laterFile()
+        #expect(try second.facts.upsertCost(channel: "bookfair", cost(5_000), source: bing) == .inserted)
+        try second.commit()
+        #expect(try warehouse.db.scalarInt("SELECT sum(amount_minor) FROM costs") == 17_500)
+        // Google's next download, filtered to Brand Search, restates it (90.00) and leaves
+        // Generic as it was; Microsoft's row is not Google's to restate.
+        let third = try laterFile()
+        #expect(try third.facts.upsertCost(channel: "bookfair", cost(9_000, brand), source: google) == .updated)
+        try third.commit()
+        #expect(try warehouse.db.scalarInt("SELECT sum(amount_minor) FROM costs") == 16_500)
+        #expect(try warehouse.db.scalarInt("SELECT count(*) FROM costs WHERE source_key = 'microsoft-ads-campaigns'") == 1)
+        // Another Google account is another source.
+        let fourth = try laterFile()
+        let other = FactSource(format: "google-ads-campaigns", account: "999-000-1111")
+        #expect(try fourth.facts.upsertCost(channel: "bookfair", cost(1_000), source: other) == .inserted)
+        try fourth.commit()
+        #expect(try warehouse.db.scalarInt("SELECT sum(amount_minor) FROM costs") == 17_500)
     }
 
     @Test func aConversionIsKnownByItsIdElseByLeadAndSecond() throws {

@@ -1,6 +1,8 @@
 // Deterministic generator of LeadLedger sample data: CRM leads, web touches, conversions and
-// the social channel's exports (Meta Ads daily report, LinkedIn campaign performance, Meta
-// lead-form leads), all consistent with each other (same leads, period and currency).
+// every channel's exports (Meta Ads, LinkedIn, Meta lead forms, Search Console, the SEO and
+// referral ledgers, events, email, Google Ads and Microsoft Advertising), all consistent with
+// each other (same leads, period and currency). A channel's sample may live in a file of its
+// own (PaidSearchSample.swift).
 //
 //   swift run DemoDataGenerator --out datasets/demo --leads 2000 --days 90 --seed 42
 //
@@ -700,6 +702,9 @@ write(eventRows, "events/events_ledger.csv")
 write(attendeeRows, "events/event_attendees.csv")
 write(emailCampaignRows, "email/email_campaigns.csv")
 write(engagementRows, "email/email_engagement.csv")
+let paidSearch = PaidSearchSample(start: options.start, days: options.days, seed: options.seed)
+write(paidSearch.googleRows, "paid_search/google_ads_campaigns.csv")
+write(paidSearch.microsoftRows, "paid_search/microsoft_ads_campaigns.csv")
 print("wrote \(leads.count) leads, \(touches.count) touches, \(conversions.count) conversions, \(formLeads.count) lead-form leads to \(options.out)")
 
 /// The indices of `items` in the order `areInIncreasingOrder` sorts them (stable): sorting
