@@ -1,7 +1,8 @@
 /// # ReferralChannel — referral programs
 ///
-/// Imports a referral-program ledger: one row per referred person. Every referred person is a
-/// lead (known by email or phone) with a `referral` touchpoint at the time they were referred;
+/// Imports a referral-program ledger: one row per referred person. A referred person the
+/// ledger gives an email or phone for is a lead with a `referral` touchpoint at the time they
+/// were referred (a row without either links no lead, and still books its reward and sign-up);
 /// a paid reward is a cost on the day it was paid; sign-ups and paid rewards are metrics, and
 /// invitations are counted from the referral touchpoints. Claims web touches that carry a
 /// referral code (`?ref=`, `?referral=`, `?invite=`) or `utm_medium=referral`.
@@ -61,7 +62,7 @@ enum ReferralLedger {
             ColumnSpec("referral_id", names: ["referral_id", "id"], description: "The ledger's id of this referral; the same id is never counted twice"),
             ColumnSpec("code", names: ["referral_code", "code"], description: "The referrer's code"),
             ColumnSpec("referrer_id", names: ["referrer_id"], description: "The referrer (a customer id); kept in the ledger only"),
-            ColumnSpec("email", names: ["referred_email", "email"], required: false, description: "The referred person's email; stored only as a salted hash"),
+            ColumnSpec("email", names: ["referred_email", "email"], required: false, description: "The referred person's email; stored only as a salted hash. With neither email nor phone the row links no lead, and its reward and sign-up still count"),
             ColumnSpec("phone", names: ["referred_phone", "phone"], required: false, description: "The referred person's phone; stored only as a salted hash"),
             ColumnSpec("referred_at", names: ["referred_at"], description: "When they were referred, ISO 8601"),
             ColumnSpec("status", names: ["status"], description: "invited, signed_up, qualified or rewarded"),
@@ -79,14 +80,15 @@ enum ReferralLedger {
         _ = try row.required("referrer_id")
         let email = try row.email("email")
         let phone = try row.phone("phone")
-        guard email != nil || phone != nil else { throw row.error("email", "the referred person has neither an email nor a phone number") }
         let at = try row.timestamp("referred_at")
         let statusText = try row.required("status").lowercased().replacingSpaces()
         guard let status = statuses[statusText] else {
             throw row.error("status", "\(SourceRow.quoted(statusText)) is not a status; expected invited, signed_up, qualified or rewarded")
         }
         let detail = "referral:" + id
-        var records: [ChannelRecord] = [
+        // A person the ledger names by email or phone becomes a lead; one it does not name links
+        // no lead, and the row still books its reward and sign-up.
+        var records: [ChannelRecord] = email == nil && phone == nil ? [] : [
             .lead(LeadRecord(key: nil, createdAt: at, email: email, phone: phone, sourceLabel: "Referral")),
             .touch(TouchRecord(lead: .sameRow, at: at, kind: .referral, campaign: nil)),
         ]

@@ -13,7 +13,43 @@ public enum CoreFormats {
         ImportSource(id: "stages", channelID: nil, formats: [stages]),
         ImportSource(id: "outreach", channelID: nil, formats: [outreach]),
         ImportSource(id: "rates", channelID: nil, formats: [rates]),
+        ImportSource(id: "costs", channelID: nil, formats: [costs]),
     ]
+
+    /// Spend no platform export carries — agency fees, TV, press, partner deals, tools — for any
+    /// channel the warehouse has, one row per day.
+    public static let costs = SourceFormat(
+        id: "costs-ledger",
+        title: "Daily cost ledger",
+        summary: "Daily costs of any channel the warehouse has (a plugin's, direct, other, or a custom one), for spend no platform export carries. Costs are kept per ledger: two ledgers' rows never overwrite each other, and a later file of the same ledger restates the rows it gives.",
+        columns: [
+            ColumnSpec("day", names: ["date"], description: "The day, YYYY-MM-DD"),
+            ColumnSpec("channel", names: ["channel"], description: "A channel id the warehouse has (`leadledger channels`)"),
+            ColumnSpec("campaign", names: ["campaign"], description: "Campaign name, matched to utm_campaign by its normalised form; empty for a cost of the channel as a whole"),
+            ColumnSpec("amount", names: ["amount"], description: "Amount, such as 1500.00; not negative"),
+            ColumnSpec("currency", names: ["currency"], description: "ISO 4217 code such as USD"),
+            ColumnSpec("impressions", names: ["impressions"], required: false, description: "Impressions, when the spend bought a known number (TV spots, print); empty = none recorded"),
+            ColumnSpec("clicks", names: ["clicks"], required: false, description: "Clicks; empty = none recorded"),
+            ColumnSpec("item", names: ["item"], required: false, description: "What was paid for (agency fee, tools…): rows of the same day, channel and campaign need different items"),
+            ColumnSpec("account", names: ["ledger"], required: false, description: "The ledger's name: two ledgers' costs are both kept; empty = the costs ledger"),
+        ],
+        example: """
+            date,channel,campaign,amount,currency,impressions,clicks,item
+            2026-01-05,paid_search,,250.00,USD,,,Agency fee
+            """
+    ) { (row) throws(RowError) in
+        let day = try row.day("day")
+        let channel = try row.required("channel")
+        let campaign = row.value("campaign").map { CampaignRef(name: $0) }
+        let amount = try row.money("amount", currency: try row.currency("currency"))
+        let detail = row.value("item").map { "item:" + $0 }
+        var records: [IngestRecord] = [.ledger(channel: channel, .cost(CostRecord(day: day, campaign: campaign, amount: amount, detail: detail)))]
+        for metric in ["impressions", "clicks"] where row.value(metric) != nil {
+            records.append(.ledger(channel: channel, .metric(MetricRecord(day: day, campaign: campaign, metric: metric, value: Double(try row.count(metric)),
+                                                                           detail: detail.map { .line($0) }))))
+        }
+        return records
+    }
 
     /// Exchange rates, so that reports can add amounts in different currencies (`--currency`).
     public static let rates = SourceFormat(

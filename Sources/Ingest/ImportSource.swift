@@ -34,6 +34,9 @@ public enum IngestRecord: Sendable, Equatable {
     case outreach(OutreachRecord)
     /// An exchange rate.
     case rate(RateRecord)
+    /// A cost or metric of the channel the row names (the `costs` ledger): any channel the
+    /// warehouse has, for spend no platform export carries.
+    case ledger(channel: String, ChannelRecord)
 
     /// The key of the lead the record is about, when it names an existing lead by key (a lead
     /// record's own key is not one: it may be new).
@@ -44,7 +47,7 @@ public enum IngestRecord: Sendable, Equatable {
         case .stage(let stage): stage.leadKey
         case .outreach(let attempt): attempt.leadKey
         case .channel(.touch(let touch)): if case .key(let key) = touch.lead { key } else { nil }
-        case .channel, .rate: nil
+        case .channel, .rate, .ledger: nil
         }
     }
 }

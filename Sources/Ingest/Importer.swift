@@ -298,6 +298,15 @@ public final class Importer {
         case .outreach(let attempt):
             let leadID = try requireLead(attempt.leadKey, known: prepared.leadID, row: row, sink: sink)
             return try sink.facts.insertOutreach(leadID: leadID, at: attempt.at, method: attempt.method, responded: attempt.responded)
+        case .ledger(let named, let record):
+            guard try sink.facts.hasChannel(named) else {
+                throw row.error("channel", "no channel \(SourceRow.quoted(named)) in the warehouse; `leadledger channels` lists them")
+            }
+            switch record {
+            case .cost(let cost): return try sink.facts.upsertCost(channel: named, cost, source: factSource(row, format))
+            case .metric(let metric): return try sink.facts.upsertMetric(channel: named, metric, source: factSource(row, format))
+            default: throw RowError(column: nil, columnName: nil, reason: "a ledger row writes costs and metrics only")
+            }
         case .rate(let r):
             return try sink.facts.upsertRate(day: r.day, currency: r.currency.code, target: r.target.code, rate: r.rate)
         }

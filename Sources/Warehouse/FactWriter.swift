@@ -28,6 +28,7 @@ public final class FactWriter {
     private let updateConversionRevenue: Statement
     private let insertStageStatement: Statement
     private let insertOutreachStatement: Statement
+    private var channels: Set<String>?
 
     init(_ scope: ImportScope, campaigns: CampaignDirectory) throws {
         self.scope = scope
@@ -69,6 +70,21 @@ public final class FactWriter {
             INSERT INTO outreach_attempts (lead_id, attempted_at, method, responded, import_run_id) VALUES (?1, ?2, ?3, ?4, ?5)
             ON CONFLICT DO NOTHING
             """)
+    }
+
+    /// Whether the warehouse has the channel `id` (file imports run with foreign keys off, so a
+    /// ledger naming a channel is checked here).
+    public func hasChannel(_ id: String) throws -> Bool {
+        if channels == nil {
+            var ids = Set<String>()
+            try db.query("SELECT id FROM channels") { ids.insert($0.text(0) ?? "") }
+            channels = ids
+        }
+        if channels!.contains(id) { return true }
+        // A channel added during this import (a restored snapshot's).
+        guard try db.scalarInt("SELECT 1 FROM channels WHERE id = ?", [.text(id)]) != nil else { return false }
+        channels!.insert(id)
+        return true
     }
 
     /// Records a day's cost of `channel` from `source`.

@@ -38,6 +38,20 @@ import ChannelTestKit
         #expect(try again.counts.unchanged == 1 && f.count("costs") == 1 && f.count("touchpoints") == 3)
     }
 
+    /// Issue #25: the docs mark email and phone optional, and a reward paid for a referral the
+    /// ledger names no contact for is still spend.
+    @Test func aRowWithoutContactsBooksItsRewardAndLinksNoLead() throws {
+        let r = try f.importText("referral", "ledger.csv", """
+            \(Self.header)
+            RF-8,R1,C1,,,2026-01-08T10:15:00Z,rewarded,50.00,USD,2026-01-20T00:00:00Z
+            RF-9,R1,C1,,,2026-01-09T10:15:00Z,signed_up,,,
+            """)
+        #expect(r.rejects.isEmpty && r.counts.inserted == 2)
+        #expect(try f.count("leads") == 0 && f.count("touchpoints") == 0)
+        #expect(try f.rows("SELECT day, amount_minor, detail FROM costs") == [["2026-01-20", "5000", "referral:RF-8"]])
+        #expect(try f.rows("SELECT metric, count(*) FROM channel_metrics GROUP BY metric ORDER BY metric") == [["rewards_paid", "1"], ["signups", "2"]])
+    }
+
     @Test func badRowsAreRejectedWithTheirColumn() throws {
         let r = try f.importText("referral", "ledger.csv", """
             \(Self.header)
@@ -45,7 +59,7 @@ import ChannelTestKit
             RF-2,R1,C1,b@example.com,,2026-01-08T10:15:00Z,rewarded,50.00,,2026-01-20T00:00:00Z
             RF-3,R1,C1,c@example.com,,2026-01-08T10:15:00Z,rewarded,,,
             RF-4,R1,C1,d@example.com,,2026-01-08T10:15:00Z,rewarded,50.00,USD,2026-01-01T00:00:00Z
-            RF-5,R1,C1,,,2026-01-08T10:15:00Z,invited,,,
+            RF-5,R1,C1,e@example.com,,2026-01-08T10:15:00Z,rewarded,-5.00,USD,2026-01-20T00:00:00Z
             RF-6,R1,C1,f@example.com,,2026-01-32T10:15:00Z,invited,,,
             RF-7,R1,C1,g@example.com,,2026-01-08T10:15:00Z,rewarded,abc,USD,2026-01-20T00:00:00Z
             """)
@@ -54,7 +68,7 @@ import ChannelTestKit
             "ledger.csv:3:9 (reward_currency): is empty, but an amount is given; a currency such as USD is required",
             "ledger.csv:4:8 (reward_amount): the status is rewarded but no reward amount is given",
             "ledger.csv:5:10 (rewarded_at): 2026-01-01T00:00:00Z is before the referral (2026-01-08T10:15:00Z)",
-            "ledger.csv:6:4 (referred_email): the referred person has neither an email nor a phone number",
+            "ledger.csv:6:8 (reward_amount): \"-5.00\" is negative; a cost cannot be negative",
             "ledger.csv:7:6 (referred_at): \"2026-01-32T10:15:00Z\" is not a date-time; expected ISO 8601 such as 2026-01-15T09:30:00Z",
             "ledger.csv:8:8 (reward_amount): \"abc\" is not an amount: it has no digit",
         ])
