@@ -179,8 +179,16 @@ public enum AcquisitionReport {
         }
         var total = ChannelKPIs(channel: "total", displayName: "Total")
         if hasStages { total.mqls = 0; total.sqls = 0 }
+        var basis = SpendBasis()
         for r in rows.values {
-            if let s = r.spendMinor { total.spendMinor = try ReportError.sum(total.spendMinor ?? 0, s, "the total spend") }
+            if let s = r.spendMinor {
+                total.spendMinor = try ReportError.sum(total.spendMinor ?? 0, s, "the total spend")
+                if !basis.channels.contains(r.channel) { basis.channels.append(r.channel) }
+                basis.leads += r.leads
+                basis.customers += r.customers
+                basis.revenueMinor = try ReportError.sum(basis.revenueMinor, r.revenueMinor, "the total revenue")
+                if let c = r.clicks { basis.clicks = (basis.clicks ?? 0) + c }
+            }
             if let i = r.impressions { total.impressions = (total.impressions ?? 0) + i }
             if let c = r.clicks { total.clicks = (total.clicks ?? 0) + c }
             total.leads += r.leads
@@ -197,6 +205,8 @@ public enum AcquisitionReport {
             if oa != ob { return oa < ob }
             return (a.channel, a.campaign ?? "") < (b.channel, b.campaign ?? "")
         }
+        basis.channels.sort()
+        total.spendBasis = basis
         let sorted = rows.values.sorted(by: order)
         return Result(options: options, currency: try money.reportCurrency(), rows: sorted, total: total, hasStages: hasStages)
     }

@@ -10,7 +10,8 @@
 /// - **Period**: `from`/`to` are inclusive UTC days; either may be open.
 /// - **Spend** of a channel: its daily costs on days in the period; unknown (empty) when the
 ///   channel has no cost records then, so CPL, CPA and ROAS are empty too. The total's spend
-///   is the sum of the known spends (a blended CPL over all leads).
+///   is the sum of the known spends, and its CPL, CPA and ROAS divide by the leads, customers
+///   and revenue of those channels only (``SpendBasis``).
 /// - **Leads** of a channel: leads *created* in the period whose **first touch** (earliest
 ///   touchpoint; ties by import order) is on the channel. A lead without touchpoints is
 ///   `direct`, as analytics tools count traffic with no source.

@@ -34,6 +34,9 @@ public struct ChannelKPIs: Sendable, Equatable {
     public var revenueMinor: Int64
     /// Days from lead creation to first conversion, one per customer.
     public var daysToConvert: [Double]
+    /// For a total: the channels whose spend is known (``SpendBasis``), whose leads, customers,
+    /// revenue and clicks alone the spend is divided by or into. `nil` for one channel's row.
+    public var spendBasis: SpendBasis?
 
     public init(channel: String, displayName: String, campaign: String? = nil, period: String? = nil, spendMinor: Int64? = nil,
                 leads: Int = 0, customers: Int = 0, revenueMinor: Int64 = 0, daysToConvert: [Double] = []) {
@@ -48,27 +51,43 @@ public struct ChannelKPIs: Sendable, Equatable {
         self.daysToConvert = daysToConvert
     }
 
-    /// CPL in minor units per lead.
-    public var costPerLeadMinor: Double? { spendMinor.flatMap { KPI.ratio(Double($0), Double(leads)) } }
+    /// CPL in minor units per lead (of a total: per lead of the channels its spend covers).
+    public var costPerLeadMinor: Double? { spendMinor.flatMap { KPI.ratio(Double($0), Double(spendBasis?.leads ?? leads)) } }
     public var conversionRate: Double? { KPI.ratio(Double(customers), Double(leads)) }
     /// CPA in minor units per customer.
-    public var costPerAcquisitionMinor: Double? { spendMinor.flatMap { KPI.ratio(Double($0), Double(customers)) } }
-    public var returnOnAdSpend: Double? { spendMinor.flatMap { KPI.ratio(Double(revenueMinor), Double($0)) } }
+    public var costPerAcquisitionMinor: Double? { spendMinor.flatMap { KPI.ratio(Double($0), Double(spendBasis?.customers ?? customers)) } }
+    public var returnOnAdSpend: Double? { spendMinor.flatMap { KPI.ratio(Double(spendBasis?.revenueMinor ?? revenueMinor), Double($0)) } }
     public var medianDaysToConvert: Double? { KPI.median(daysToConvert) }
     /// 90th percentile of the days to convert (linear interpolation).
     public var p90DaysToConvert: Double? { Statistics.quantile(daysToConvert, 0.9) }
     /// 95 % Wilson interval of the conversion rate.
     public var conversionInterval: (low: Double, high: Double)? { Statistics.wilson(successes: customers, trials: leads) }
     public var clickThroughRate: Double? { clicks.flatMap { c in impressions.flatMap { KPI.ratio(c, $0) } } }
-    public var costPerClickMinor: Double? { spendMinor.flatMap { s in clicks.flatMap { KPI.ratio(Double(s), $0) } } }
+    public var costPerClickMinor: Double? {
+        spendMinor.flatMap { s in (spendBasis.map(\.clicks) ?? clicks).flatMap { KPI.ratio(Double(s), $0) } }
+    }
     /// Too few leads or customers to rank the channel as if its rates were certain.
     public var isSmallSample: Bool { leads < 30 || customers < 5 }
 
     public static func == (a: ChannelKPIs, b: ChannelKPIs) -> Bool {
         a.channel == b.channel && a.campaign == b.campaign && a.period == b.period && a.spendMinor == b.spendMinor && a.leads == b.leads
             && a.customers == b.customers && a.revenueMinor == b.revenueMinor && a.daysToConvert == b.daysToConvert
-            && a.impressions == b.impressions && a.clicks == b.clicks && a.mqls == b.mqls && a.sqls == b.sqls
+            && a.impressions == b.impressions && a.clicks == b.clicks && a.mqls == b.mqls && a.sqls == b.sqls && a.spendBasis == b.spendBasis
     }
+}
+
+/// What a total's spend covers: the channels with a cost row in the period, and their leads,
+/// customers, revenue and clicks. A total never divides known spend by the leads or revenue of
+/// channels whose spend is unknown (direct traffic, a channel whose costs were not imported):
+/// that would flatter CPL and CAC and inflate ROAS.
+public struct SpendBasis: Sendable, Equatable {
+    public var channels: [String] = []
+    public var leads = 0
+    public var customers = 0
+    public var revenueMinor: Int64 = 0
+    public var clicks: Double?
+
+    public init() {}
 }
 
 /// Pure KPI arithmetic, shared by every report.

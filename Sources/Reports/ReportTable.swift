@@ -10,10 +10,13 @@ public struct ReportTable: Sendable {
         public let key: String
         /// Heading in the people's table.
         public let title: String
+        /// False for a column only machines get (CSV, JSON): the table says it in a note instead.
+        public let inTable: Bool
 
-        public init(_ key: String, _ title: String) {
+        public init(_ key: String, _ title: String, inTable: Bool = true) {
             self.key = key
             self.title = title
+            self.inTable = inTable
         }
     }
 
@@ -176,6 +179,12 @@ public struct ReportTable: Sendable {
     /// Two passes: the widths of every cell's text, then the lines (texts are made again rather
     /// than kept for every row).
     func writeTable(_ out: (String) -> Void) {
+        guard columns.allSatisfy(\.inTable) else {
+            let shown = columns.indices.filter { columns[$0].inTable }
+            ReportTable(columns: shown.map { columns[$0] }, rows: rows.map { r in shown.map { r[$0] } },
+                        footer: footer.map { r in shown.map { r[$0] } }).writeTable(out)
+            return
+        }
         let all = [rows, footer].joined()
         var widths = columns.map { $0.title.count }
         var numeric = columns.map { _ in false }
@@ -292,6 +301,7 @@ enum AcquisitionTable {
             .init("conversion_rate", "Conv."), .init("conversion_rate_low", "95% low"), .init("conversion_rate_high", "95% high"),
             .init("cost_per_acquisition", "CAC"), .init("revenue", "Revenue"), .init("roas", "ROAS"),
             .init("median_days_to_convert", "Days med."), .init("p90_days_to_convert", "Days p90"), .init("small_sample", "Small"),
+            .init("spend_covers", "Spend covers", inTable: false),
         ]
         func money(_ minor: Int64?) -> ReportTable.Cell {
             guard let minor else { return .null }
@@ -316,6 +326,7 @@ enum AcquisitionTable {
                 money(k.revenueMinor), k.returnOnAdSpend.map { .decimal($0, places: 2) } ?? .null,
                 k.medianDaysToConvert.map { .decimal($0, places: 1) } ?? .null, k.p90DaysToConvert.map { .decimal($0, places: 1) } ?? .null,
                 k.leads > 0 && k.isSmallSample ? .boolean(true) : (k.leads > 0 ? .boolean(false) : .null),
+                k.spendBasis.map { .text($0.channels.joined(separator: " ")) } ?? .null,
             ]
             return cells
         }

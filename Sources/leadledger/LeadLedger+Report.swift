@@ -45,11 +45,22 @@ extension LeadLedger {
                 let currency = result.currency.map { "money in \($0)" } ?? "no money recorded"
                 var out = "\(result.options.unit == .campaign ? "Campaign" : "Channel") comparison, \(span) (\(currency); leads by first touch)\n\n"
                 out += table.render(.table)
+                if let note = spendCoverNote(result) { out += note }
                 if result.options.unit == .channel && result.options.interval == nil {
                     out += "\n" + ChannelsReport.comparison(ChannelRanking(result.rows), currency: result.currency)
                 }
                 return out
             }
+        }
+
+        /// Which channels the total's CPL, CAC, ROAS and CPC cover, when not every channel with
+        /// leads has known spend.
+        static func spendCoverNote(_ result: AcquisitionReport.Result) -> String? {
+            guard let basis = result.total.spendBasis, result.total.spendMinor != nil else { return nil }
+            let uncovered = Set(result.rows.filter { $0.leads > 0 && !basis.channels.contains($0.channel) }.map(\.channel)).sorted()
+            guard !uncovered.isEmpty else { return nil }
+            return "Total CPL, CAC, ROAS and CPC cover the channels with known spend (\(basis.channels.joined(separator: ", "))): "
+                + "their \(Terminal.grouped(basis.leads)) leads and \(Terminal.grouped(basis.customers)) customers; not \(uncovered.joined(separator: ", ")), whose spend is unknown.\n"
         }
 
         static func comparison(_ r: ChannelRanking, currency: Currency?) -> String {

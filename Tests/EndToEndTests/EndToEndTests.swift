@@ -49,11 +49,23 @@ import Warehouse
             // The keys issue 2 promised, and the ones the full report added.
             #expect(Set(row.keys) == ["channel", "spend", "leads", "cost_per_lead", "customers", "conversion_rate", "cost_per_acquisition",
                                       "revenue", "roas", "median_days_to_convert", "impressions", "clicks", "ctr", "cost_per_click", "mqls", "sqls",
-                                      "conversion_rate_low", "conversion_rate_high", "p90_days_to_convert", "small_sample"])
-            if let spend = row["spend"] as? Double, let leads = row["leads"] as? Int, leads > 0 {
+                                      "conversion_rate_low", "conversion_rate_high", "p90_days_to_convert", "small_sample", "spend_covers"])
+            if row["channel"] as? String != "total", let spend = row["spend"] as? Double, let leads = row["leads"] as? Int, leads > 0 {
                 #expect(abs((row["cost_per_lead"] as? Double ?? -1) - spend / Double(leads)) < 0.005)
             }
         }
+        // Issue #25: the total divides known spend by the leads, customers and revenue of the
+        // channels with spend only — not direct's — and says which channels those are.
+        let covered = channels.filter { $0["spend"] as? Double != nil }
+        #expect((total["spend_covers"] as? String)?.split(separator: " ").map(String.init) == covered.compactMap { $0["channel"] as? String }.sorted())
+        #expect(!covered.contains { $0["channel"] as? String == "direct" })
+        let spend = try #require(total["spend"] as? Double)
+        let coveredLeads = covered.reduce(0) { $0 + ($1["leads"] as? Int ?? 0) }
+        let coveredCustomers = covered.reduce(0) { $0 + ($1["customers"] as? Int ?? 0) }
+        let coveredRevenue = covered.reduce(0.0) { $0 + ($1["revenue"] as? Double ?? 0) }
+        #expect(abs((total["cost_per_lead"] as? Double ?? -1) - spend / Double(coveredLeads)) < 0.005)
+        #expect(abs((total["cost_per_acquisition"] as? Double ?? -1) - spend / Double(coveredCustomers)) < 0.005)
+        #expect(abs((total["roas"] as? Double ?? -1) - coveredRevenue / spend) < 0.005)
     }
 
     @Test func importIsIdempotentAndReportsRejects() throws {
