@@ -127,6 +127,10 @@ public indirect enum TouchRule: Sendable, CustomStringConvertible {
     case referrerName([String])
     /// The landing page has one of these query parameters (`gclid`).
     case landingParameter([String])
+    /// `utm_campaign` is one of these, compared case-insensitively.
+    case campaign([String])
+    /// The tag starts with one of these (lowercase; a grouping file's `partner_*`).
+    case prefix(TouchTag, [String])
     /// `utm_source` and `utm_medium` are both absent.
     case untagged
     /// `utm_medium` is absent.
@@ -145,6 +149,12 @@ public indirect enum TouchRule: Sendable, CustomStringConvertible {
         case .referrerName(let names):
             return RawTouch.host(t.referrerHost, hasLabelBeforeTheLastIn: names)
         case .landingParameter(let names): return names.contains { t.landingParameters.contains($0) }
+        case .campaign(let values):
+            let campaign = t.campaign.lowercased()
+            return !campaign.isEmpty && values.contains { $0.lowercased() == campaign }
+        case .prefix(let tag, let prefixes):
+            let value = tag.value(of: t)
+            return !value.isEmpty && prefixes.contains { value.hasPrefix($0) }
         case .untagged: return t.source.isEmpty && t.medium.isEmpty
         case .noMedium: return t.medium.isEmpty
         case .all(let rules): return rules.allSatisfy { $0.matches(t) }
@@ -161,11 +171,26 @@ public indirect enum TouchRule: Sendable, CustomStringConvertible {
         case .referrerDomain(let v): return "referrer in \(list(v))"
         case .referrerName(let v): return "referrer named \(list(v))"
         case .landingParameter(let v): return "landing page has ?\(list(v))"
+        case .campaign(let v): return "utm_campaign=\(list(v))"
+        case .prefix(let tag, let v): return "utm_\(tag.rawValue)=\(v.map { $0 + "*" }.joined(separator: "|"))"
         case .untagged: return "no utm_source/utm_medium"
         case .noMedium: return "no utm_medium"
         case .all(let rules): return "(" + rules.map(\.description).joined(separator: " and ") + ")"
         case .any(let rules): return "(" + rules.map(\.description).joined(separator: " or ") + ")"
         case .not(let rule): return "not \(rule)"
+        }
+    }
+}
+
+/// A UTM tag of a raw touch, for ``TouchRule/prefix(_:_:)``.
+public enum TouchTag: String, Sendable, CaseIterable {
+    case source, medium, campaign
+
+    func value(of t: RawTouch) -> String {
+        switch self {
+        case .source: return t.source
+        case .medium: return t.medium
+        case .campaign: return t.campaign.lowercased()
         }
     }
 }

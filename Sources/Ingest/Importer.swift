@@ -63,7 +63,10 @@ public struct Reject: Sendable, Equatable, CustomStringConvertible {
 public final class Importer {
     public let warehouse: Warehouse
     public let sources: [ImportSource]
-    let classifier: TouchClassifier
+    let channels: [any ChannelPlugin]
+    /// The plugins' rules after the warehouse's grouping, read again for every file (a
+    /// grouping set in between applies to the next file).
+    private(set) var classifier: TouchClassifier
     let hasher: IdentifierHasher
     /// Called every ``progressInterval`` rows with the number of rows read so far.
     public var progress: ((Int) -> Void)?
@@ -73,7 +76,8 @@ public final class Importer {
     public init(warehouse: Warehouse, channels: [any ChannelPlugin]) throws {
         self.warehouse = warehouse
         self.sources = ImportSource.all(channels: channels)
-        self.classifier = TouchClassifier(channels: channels)
+        self.channels = channels
+        self.classifier = TouchClassifier(channels: channels, grouping: try ChannelGrouping.stored(in: warehouse, channels: channels))
         self.hasher = IdentifierHasher(salt: try warehouse.identifierSalt())
     }
 
@@ -89,6 +93,7 @@ public final class Importer {
     public func importFile(source sourceID: String, path: String, format formatID: String? = nil, reprocess: Bool = false,
                            decimalSeparator: DecimalSeparator? = nil) throws -> ImportResult {
         let source = try source(named: sourceID)
+        classifier = TouchClassifier(channels: channels, grouping: try ChannelGrouping.stored(in: warehouse, channels: channels))
         var candidates = source.formats
         if let formatID {
             guard let f = candidates.first(where: { $0.id == formatID }) else {

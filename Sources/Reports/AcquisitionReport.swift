@@ -50,10 +50,13 @@ public enum AcquisitionReport {
         let db = warehouse.db
         let money = try CurrencyConverter(db, target: options.currency)
         var names: [String: String] = [:]
+        // The plugins' channels and the custom ones a grouping declares: shown even without data.
         var pluginChannels: [String] = []
-        try db.query("SELECT id, display_name, origin FROM channels ORDER BY id") { s in
+        var freeChannels = Set<String>()
+        try db.query("SELECT id, display_name, origin, is_free FROM channels ORDER BY id") { s in
             names[s.text(0) ?? ""] = s.text(1)
-            if s.text(2) == "plugin" { pluginChannels.append(s.text(0) ?? "") }
+            if s.text(2) == "plugin" || s.text(2) == "custom" { pluginChannels.append(s.text(0) ?? "") }
+            if s.int(3) == 1 { freeChannels.insert(s.text(0) ?? "") }
         }
         var campaignNames: [Int64: String] = [:]
         try db.query("SELECT id, name FROM campaigns") { campaignNames[$0.int(0)] = $0.text(1) }
@@ -177,6 +180,8 @@ public enum AcquisitionReport {
                 rows[k] = row(k)
             }
         }
+        // A channel declared free has a known spend of zero, so its rows count in a total's CPL.
+        for (k, r) in rows where r.spendMinor == nil && freeChannels.contains(r.channel) { rows[k]!.spendMinor = 0 }
         var total = ChannelKPIs(channel: "total", displayName: "Total")
         if hasStages { total.mqls = 0; total.sqls = 0 }
         var basis = SpendBasis()

@@ -28,7 +28,8 @@ public struct Manifest: Codable, Sendable, Equatable {
     }
 
     /// 2: `touchpoints` gained `click_ids` (the narrow touch store). 3: `costs` and
-    /// `channel_metrics` gained `source_key` (costs kept per source). Formats 1 and 2 still read.
+    /// `channel_metrics` gained `source_key` (costs kept per source), `channels` `is_free`.
+    /// Formats 1 and 2 still read.
     public static let currentFormatVersion = 3
 
     public let format: String

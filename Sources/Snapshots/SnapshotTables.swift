@@ -56,7 +56,8 @@ enum SnapshotTables {
     static let all: [SnapshotTable] = [
         SnapshotTable(name: "settings", orderBy: "key", columns: [C("key"), C("value")], redacted: [],
                       subset: "1"),
-        SnapshotTable(name: "channels", orderBy: "id", columns: [C("id"), C("display_name"), C("origin")], redacted: [], subset: "1"),
+        SnapshotTable(name: "channels", orderBy: "id", columns: [C("id"), C("display_name"), C("origin"),
+                                                                C("is_free", .integer, sinceFormat: 3, missing: .integer(0))], redacted: [], subset: "1"),
         SnapshotTable(name: "import_runs", orderBy: "id", columns: [
             C("id", .integer), C("source"), C("format"), C("file_name"), C("file_sha256"), C("file_bytes", .integer),
             C("started_at", .timestamp), C("finished_at", .timestamp), C("rows_read", .integer), C("rows_inserted", .integer),

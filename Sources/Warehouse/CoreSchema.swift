@@ -374,6 +374,23 @@ enum CoreSchema {
             DROP INDEX channel_metrics_natural_key;
             CREATE UNIQUE INDEX channel_metrics_natural_key ON channel_metrics (day, channel_id, ifnull(campaign_id, 0), metric, detail, source_key);
             """)
+        // Custom channels a grouping file declares (origin 'custom'), and channels declared free
+        // (their spend is known to be zero). A CHECK cannot be altered: the table is rebuilt,
+        // and its trigger with it.
+        migrations.register("core.16.custom-channels", sql: """
+            CREATE TABLE channels_rebuilt (
+                id TEXT PRIMARY KEY CHECK (id GLOB '[a-z]*' AND id NOT GLOB '*[^a-z0-9_-]*'),
+                display_name TEXT NOT NULL,
+                origin TEXT NOT NULL CHECK (origin IN ('plugin', 'core', 'custom')),
+                is_free INTEGER NOT NULL DEFAULT 0 CHECK (is_free IN (0, 1))
+            ) STRICT;
+            INSERT INTO channels_rebuilt (id, display_name, origin) SELECT id, display_name, origin FROM channels;
+            DROP TABLE channels;
+            ALTER TABLE channels_rebuilt RENAME TO channels;
+            CREATE TRIGGER channels_get_a_code AFTER INSERT ON channels BEGIN
+                INSERT INTO channel_codes (channel_id) VALUES (new.id);
+            END;
+            """, foreignKeysOff: true)
     }
 
     /// The table `leads` as core.1 created it and core.11 rebuilt it, under `name`. Frozen with

@@ -34,8 +34,19 @@ extension LeadLedger {
             try Demo.removeDemoWarehouse(db)
             let w = try Warehouse(path: db, channels: ChannelRegistry.all)
             try w.record(createdBy: Demo.creator)
-            let importer = try Importer(warehouse: w, channels: ChannelRegistry.all)
             let log = output.format == .table
+            if let file = DatasetPlan.grouping(in: dir) {
+                let text = try String(contentsOfFile: file, encoding: .utf8)
+                let grouping: ChannelGrouping
+                do {
+                    grouping = try ChannelGrouping.parse(text, fileName: file, knownChannels: ChannelGrouping.builtInChannels(ChannelRegistry.all))
+                } catch {
+                    throw CommandError("\(error)")
+                }
+                let result = try grouping.apply(to: w, channels: ChannelRegistry.all)
+                if log { print("\(file): " + Grouping.summary(result, grouping: grouping)) }
+            }
+            let importer = try Importer(warehouse: w, channels: ChannelRegistry.all)
             for step in try DatasetPlan.steps(in: dir, channels: ChannelRegistry.all) {
                 let result = try Import.importWithProgress(importer, source: step.source, path: step.path, format: nil, again: false)
                 if log { print(Import.summary(result)) }

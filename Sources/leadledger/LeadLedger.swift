@@ -27,7 +27,7 @@ struct LeadLedger: ParsableCommand {
             Try it on the bundled sample data: leadledger demo
             """,
         version: "0.1.0",
-        subcommands: [Demo.self, Init.self, Channels.self, Import.self, Report.self, Attribute.self, Score.self, Segments.self, SnapshotCommand.self, Formats.self]
+        subcommands: [Demo.self, Init.self, Channels.self, Import.self, Report.self, Attribute.self, Score.self, Segments.self, SnapshotCommand.self, Formats.self, Grouping.self]
     )
 }
 

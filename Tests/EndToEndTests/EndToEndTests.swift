@@ -43,8 +43,12 @@ import Warehouse
         #expect(channels.reduce(0) { $0 + ($1["customers"] as? Int ?? 0) } == total["customers"] as? Int)
         // 2,000 CRM leads plus the 56 people the referral ledger knows only as invited.
         #expect(total["leads"] as? Int == 2056)
-        // Every plugin's channel, and direct; no `other`: every demo touch has a channel.
-        #expect(Set(channels.compactMap { $0["channel"] as? String }) == Set(ChannelRegistry.all.map(\.id) + ["direct"]))
+        // Every plugin's channel, the custom ones of the demo's grouping, and direct; no `other`:
+        // every demo touch has a channel.
+        let grouping = try ChannelGrouping.parse(String(contentsOfFile: packageRoot() + "/datasets/demo/grouping.txt", encoding: .utf8), fileName: "grouping.txt",
+                                                 knownChannels: ChannelGrouping.builtInChannels(ChannelRegistry.all))
+        #expect(!grouping.customChannels.isEmpty)
+        #expect(Set(channels.compactMap { $0["channel"] as? String }) == Set(ChannelRegistry.all.map(\.id) + grouping.customChannels.map(\.id) + ["direct"]))
         for row in rows {
             // The keys issue 2 promised, and the ones the full report added.
             #expect(Set(row.keys) == ["channel", "spend", "leads", "cost_per_lead", "customers", "conversion_rate", "cost_per_acquisition",
@@ -66,6 +70,24 @@ import Warehouse
         #expect(abs((total["cost_per_lead"] as? Double ?? -1) - spend / Double(coveredLeads)) < 0.005)
         #expect(abs((total["cost_per_acquisition"] as? Double ?? -1) - spend / Double(coveredCustomers)) < 0.005)
         #expect(abs((total["roas"] as? Double ?? -1) - coveredRevenue / spend) < 0.005)
+    }
+
+    @Test func groupingIsSetShownAndClearedWithTheBinary() throws {
+        let dir = TemporaryDirectory()
+        let db = dir.file("w.sqlite")
+        #expect(try runCommand(leadledger, ["import", "leads", demo + "/leads.csv", "--db", db]).status == 0)
+        #expect(try runCommand(leadledger, ["import", "touches", demo + "/touches.csv", "--db", db]).status == 0)
+        let bad = try runCommand(leadledger, ["grouping", "set", dir.write("bad.txt", "channel tv TV\nrule tv colour=red\n"), "--db", db])
+        #expect(bad.status != 0 && bad.stderr.contains("bad.txt:2: \"colour\" is not a field"))
+        let set = try runCommand(leadledger, ["grouping", "set", demo + "/grouping.txt", "--db", db])
+        #expect(set.status == 0, "\(set.stderr)")
+        #expect(set.stdout.contains("moved social → zalo"))
+        let show = try runCommand(leadledger, ["grouping", "show", "--db", db])
+        #expect(show.stdout.contains("zalo ← utm_source=zalo") && show.stdout.contains("12 paid_search ← "))
+        let report = try runCommand(leadledger, ["report", "channels", "--format", "csv", "--db", db])
+        #expect(report.stdout.contains("\nzalo,"))
+        let clear = try runCommand(leadledger, ["grouping", "clear", "--db", db])
+        #expect(clear.status == 0 && clear.stdout.contains("moved zalo → social"))
     }
 
     @Test func importIsIdempotentAndReportsRejects() throws {
@@ -350,7 +372,7 @@ import Warehouse
         let r = try runCommand(builtProduct("DemoDataGenerator"), ["--out", dir.path, "--leads", "2000", "--days", "90", "--seed", "42"])
         #expect(r.status == 0, "\(r.stderr)")
         func dataFiles(_ dir: String) throws -> [String] {
-            try FileManager.default.subpathsOfDirectory(atPath: dir).filter { $0.hasSuffix(".csv") || $0.hasSuffix(".tsv") }.sorted()
+            try FileManager.default.subpathsOfDirectory(atPath: dir).filter { $0.hasSuffix(".csv") || $0.hasSuffix(".tsv") || $0.hasSuffix(".txt") }.sorted()
         }
         let files = try dataFiles(demo)
         #expect(files == (try dataFiles(dir.path)), "the shipped sample and the generator's output have different files")

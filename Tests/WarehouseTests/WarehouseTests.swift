@@ -24,12 +24,12 @@ struct TableOwningChannel: ChannelPlugin {
         var told: [[String]] = []
         let first = try Warehouse(path: path, channels: [TableOwningChannel()]) { told.append($0) }
         #expect(told.isEmpty, "creating a warehouse is not an upgrade")
-        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values", "core.14.narrow-touch-store", "core.15.fact-sources", "bookfair.1.stands"])
+        #expect(try first.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values", "core.14.narrow-touch-store", "core.15.fact-sources", "core.16.custom-channels", "bookfair.1.stands"])
         let salt = try first.identifierSalt()
         #expect(salt.count > 16)
         let again = try Warehouse(path: path, channels: [TableOwningChannel()]) { told.append($0) }
         #expect(told.isEmpty, "nothing to apply")
-        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values", "core.14.narrow-touch-store", "core.15.fact-sources", "bookfair.1.stands"])
+        #expect(try again.appliedMigrations() == ["core.1.initial", "core.2.details", "core.3.exchange-rates", "core.4.first-touch", "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys", "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order", "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values", "core.14.narrow-touch-store", "core.15.fact-sources", "core.16.custom-channels", "bookfair.1.stands"])
         #expect(try again.identifierSalt() == salt)
         #expect(try again.db.scalarInt("SELECT count(*) FROM bookfair_stands") == 0)
         var channels: [String] = []
@@ -119,7 +119,7 @@ struct TableOwningChannel: ChannelPlugin {
                                               "core.5.first-touch-time", "core.6.lead-milestones", "core.7.lead-journeys",
                                               "core.8.converted-lead-journeys", "core.9.touchpoints-in-time-order",
                                               "core.10.checks-without-in-lists", "core.11.lead-firsts", "core.12.conversions-keyed-by-id", "core.13.rejects-without-personal-values",
-                                              "core.14.narrow-touch-store", "core.15.fact-sources"])
+                                              "core.14.narrow-touch-store", "core.15.fact-sources", "core.16.custom-channels"])
         // core.13 took the personal values out of the reasons older versions stored.
         #expect(try w.db.scalarText("SELECT group_concat(reason, '|') FROM rejects") == "is not an email address|is not a phone number (6 to 15 digits)")
         // core.10 rebuilt touchpoints and lifecycle_stages: the same rows and ids, their CHECKs

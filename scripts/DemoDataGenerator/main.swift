@@ -705,6 +705,8 @@ write(engagementRows, "email/email_engagement.csv")
 let paidSearch = PaidSearchSample(start: options.start, days: options.days, seed: options.seed)
 write(paidSearch.googleRows, "paid_search/google_ads_campaigns.csv")
 write(paidSearch.microsoftRows, "paid_search/microsoft_ads_campaigns.csv")
+write(CustomChannelSample.grouping.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), "grouping.txt")
+write(CustomChannelSample.costs(start: options.start, days: options.days), "costs.csv")
 print("wrote \(leads.count) leads, \(touches.count) touches, \(conversions.count) conversions, \(formLeads.count) lead-form leads to \(options.out)")
 
 /// The indices of `items` in the order `areInIncreasingOrder` sorts them (stable): sorting
