@@ -50,6 +50,18 @@ public enum ClickIDs {
     }
 
     /// A landing page with its click identifiers put back at the end of its query string.
+    /// The parameter names of a `click_ids` value, in order (`gclid&fbclid`): what a touch's
+    /// channel can depend on, without the visitor's values.
+    public static func names(_ clickIDs: String) -> String {
+        var out = ""
+        for pair in clickIDs.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false) {
+            if !out.isEmpty { out += "&" }
+            let name = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false).first ?? pair[...]
+            out += String(decoding: name, as: UTF8.self)
+        }
+        return out
+    }
+
     public static func join(page: String, clickIDs: String?) -> String {
         guard let clickIDs else { return page }
         let hash = page.firstIndex(of: "#") ?? page.endIndex
