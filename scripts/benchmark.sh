@@ -116,6 +116,10 @@ for report in cohorts velocity; do
 done
 measure "score" "-" "$bin/leadledger" score --db "$db" --format csv
 measure "segments" "-" "$bin/leadledger" segments --db "$db"
+# Changing the channel grouping re-classifies every stored web touch (issue #25's bar: 10 s for 6 M).
+printf 'channel zalo Zalo OA\nrule zalo source=zalo\nrule seo source=newsletter\n' > "$work/grouping.txt"
+measure "grouping set (re-classify every web touch)" "$(count "$data/touches.csv")" "$bin/leadledger" grouping set "$work/grouping.txt" --db "$db"
+measure "grouping clear (re-classify back)" "$(count "$data/touches.csv")" "$bin/leadledger" grouping clear --db "$db"
 conversions=$(( $(wc -l < "$data/conversions.csv") - 1 ))
 for model in first last linear time-decay position w-shaped full-path markov shapley; do
   repeat=$runs measure "attribute --model $model (warehouse)" "$conversions" "$bin/leadledger" attribute --model "$model" --db "$db"
