@@ -16,7 +16,7 @@ import Warehouse
 /// `source`, `medium`, `campaign` (values compared case-insensitively; a trailing `*` matches
 /// a prefix), `referrer` (a domain: the referrer host or a subdomain of it) and `param` (a
 /// landing-page parameter name). Every mistake is refused with its line.
-public struct ChannelGrouping: Sendable, Equatable {
+public struct ChannelGrouping: Sendable {
     public struct CustomChannel: Sendable, Equatable {
         public let id: String
         public let displayName: String
@@ -25,8 +25,6 @@ public struct ChannelGrouping: Sendable, Equatable {
     public struct Rule: Sendable {
         public let channel: String
         public let rule: TouchRule
-        /// The rule as the file wrote it, after `rule`.
-        public let text: String
         public let line: Int
     }
 
@@ -38,8 +36,6 @@ public struct ChannelGrouping: Sendable, Equatable {
     public let text: String
 
     public static let empty = ChannelGrouping(customChannels: [], freeChannels: [], rules: [], text: "")
-
-    public static func == (a: ChannelGrouping, b: ChannelGrouping) -> Bool { a.text == b.text }
 
     /// The channels a grouping may name without declaring them: the plugins' and the core ones.
     public static func builtInChannels(_ channels: [any ChannelPlugin]) -> [String] {
@@ -94,8 +90,7 @@ public struct ChannelGrouping: Sendable, Equatable {
                 for condition in words[2...] {
                     conditions.append(try Self.condition(condition, fail: fail))
                 }
-                rules.append(Rule(channel: words[1], rule: conditions.count == 1 ? conditions[0] : .all(conditions),
-                                  text: words[2...].joined(separator: " "), line: line))
+                rules.append(Rule(channel: words[1], rule: conditions.count == 1 ? conditions[0] : .all(conditions), line: line))
                 pendingRules.append((words[1], line))
             default:
                 throw fail("\"\(words[0])\" is not a statement; expected channel, free or rule")

@@ -37,13 +37,6 @@ extension Warehouse {
         try db.scalarText("SELECT value FROM settings WHERE key = ?", [.text(Self.groupingSetting)])
     }
 
-    /// The channels declared free (their spend is known to be zero).
-    public func freeChannels() throws -> Set<String> {
-        var ids = Set<String>()
-        try db.query("SELECT id FROM channels WHERE is_free = 1") { ids.insert($0.text(0) ?? "") }
-        return ids
-    }
-
     /// Stores a new channel grouping and re-classifies every stored web touch with `classify`
     /// — from the raw tags the store keeps, in one pass — in one transaction: the custom
     /// channels are declared (those no longer declared and no longer used go), touches that

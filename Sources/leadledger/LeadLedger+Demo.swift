@@ -36,13 +36,7 @@ extension LeadLedger {
             try w.record(createdBy: Demo.creator)
             let log = output.format == .table
             if let file = DatasetPlan.grouping(in: dir) {
-                let text = try String(contentsOfFile: file, encoding: .utf8)
-                let grouping: ChannelGrouping
-                do {
-                    grouping = try ChannelGrouping.parse(text, fileName: file, knownChannels: ChannelGrouping.builtInChannels(ChannelRegistry.all))
-                } catch {
-                    throw CommandError("\(error)")
-                }
+                let grouping = try Grouping.read(file)
                 let result = try grouping.apply(to: w, channels: ChannelRegistry.all)
                 if log { print("\(file): " + Grouping.summary(result, grouping: grouping)) }
             }

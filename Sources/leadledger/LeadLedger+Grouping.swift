@@ -25,15 +25,7 @@ extension LeadLedger {
             @OptionGroup var warehouse: WarehouseOptions
 
             func run() throws {
-                guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-                    throw CommandError("cannot read \(file) as UTF-8 text")
-                }
-                let grouping: ChannelGrouping
-                do {
-                    grouping = try ChannelGrouping.parse(text, fileName: file, knownChannels: ChannelGrouping.builtInChannels(ChannelRegistry.all))
-                } catch {
-                    throw CommandError("\(error)")
-                }
+                let grouping = try Grouping.read(file)
                 let w = try warehouse.open(creating: true)
                 print(Grouping.summary(try grouping.apply(to: w, channels: ChannelRegistry.all), grouping: grouping))
             }
@@ -71,6 +63,18 @@ extension LeadLedger {
             func run() throws {
                 let w = try warehouse.open()
                 print(Grouping.summary(try ChannelGrouping.empty.apply(to: w, channels: ChannelRegistry.all), grouping: .empty))
+            }
+        }
+
+        /// A grouping file, read and checked; its mistakes become the command's error.
+        static func read(_ file: String) throws -> ChannelGrouping {
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+                throw CommandError("cannot read \(file) as UTF-8 text")
+            }
+            do {
+                return try ChannelGrouping.parse(text, fileName: file, knownChannels: ChannelGrouping.builtInChannels(ChannelRegistry.all))
+            } catch {
+                throw CommandError("\(error)")
             }
         }
 
